@@ -1,0 +1,140 @@
+import { Address, beginCell, Cell, Contract, contractAddress, ContractProvider, Sender, SendMode } from '@ton/core';
+import { Op, ProviderState } from './constants';
+import { hashSetKeys, randomQueryId, readTextCell } from './common';
+import { offerToCell, ProviderOffer } from './Root';
+
+export type ProviderConfig = { root: Address; owner: Address };
+
+/** The provider's state init data: (root, owner, state = uninit). Its address derives from it. */
+export function providerConfigToCell(c: ProviderConfig): Cell {
+    return beginCell().storeAddress(c.root).storeAddress(c.owner).storeUint(ProviderState.uninit, 4).endCell();
+}
+
+export type ProviderData = {
+    state: number;
+    stake: bigint;
+    revoked: boolean;
+    unbondAt: number;
+    eligible: boolean;
+    root: Address;
+    owner: Address;
+};
+
+export type ProviderAttestation = {
+    policyHash: bigint;
+    operatorKey: bigint;
+    encryptionKey: bigint;
+    verifierKey: bigint;
+    attestedAt: number;
+    expiresAt: number;
+};
+
+export class Provider implements Contract {
+    constructor(
+        readonly address: Address,
+        readonly init?: { code: Cell; data: Cell },
+    ) {}
+
+    static createFromAddress(address: Address) {
+        return new Provider(address);
+    }
+
+    /** The provider of `owner` under `root` (the same address the root derives). */
+    static createFromConfig(config: ProviderConfig, code: Cell, workchain = 0) {
+        const data = providerConfigToCell(config);
+        const init = { code, data };
+        return new Provider(contractAddress(workchain, init), init);
+    }
+
+    // ---- message bodies ----
+
+    static topUpMessage(amount: bigint, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.topUp, 32).storeUint(queryId, 64).storeCoins(amount).endCell();
+    }
+
+    static updateOfferMessage(offer: ProviderOffer, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.updateOffer, 32).storeUint(queryId, 64).storeRef(offerToCell(offer)).endCell();
+    }
+
+    static simpleMessage(op: number, queryId = 0n): Cell {
+        return beginCell().storeUint(op, 32).storeUint(queryId, 64).endCell();
+    }
+
+    // ---- senders ----
+
+    async sendBody(provider: ContractProvider, via: Sender, value: bigint, body: Cell) {
+        await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body });
+    }
+
+    /** Adds `amount` to the stake; `value` must cover amount + fees. Anyone may top up. */
+    async sendTopUp(provider: ContractProvider, via: Sender, value: bigint, amount: bigint) {
+        await this.sendBody(provider, via, value, Provider.topUpMessage(amount, randomQueryId()));
+    }
+
+    async sendUpdateOffer(provider: ContractProvider, via: Sender, value: bigint, offer: ProviderOffer) {
+        await this.sendBody(provider, via, value, Provider.updateOfferMessage(offer, randomQueryId()));
+    }
+
+    async sendRequestUnbond(provider: ContractProvider, via: Sender, value: bigint) {
+        await this.sendBody(provider, via, value, Provider.simpleMessage(Op.requestUnbond, randomQueryId()));
+    }
+
+    async sendWithdrawStake(provider: ContractProvider, via: Sender, value: bigint) {
+        await this.sendBody(provider, via, value, Provider.simpleMessage(Op.withdrawStake, randomQueryId()));
+    }
+
+    // ---- getters ----
+
+    async getProviderData(provider: ContractProvider): Promise<ProviderData> {
+        const r = (await provider.get('get_provider_data', [])).stack;
+        return {
+            state: r.readNumber(),
+            stake: r.readBigNumber(),
+            revoked: r.readBoolean(),
+            unbondAt: r.readNumber(),
+            eligible: r.readBoolean(),
+            root: r.readAddress(),
+            owner: r.readAddress(),
+        };
+    }
+
+    async getAttestation(provider: ContractProvider): Promise<ProviderAttestation> {
+        const r = (await provider.get('get_attestation', [])).stack;
+        return {
+            policyHash: r.readBigNumber(),
+            operatorKey: r.readBigNumber(),
+            encryptionKey: r.readBigNumber(),
+            verifierKey: r.readBigNumber(),
+            attestedAt: r.readNumber(),
+            expiresAt: r.readNumber(),
+        };
+    }
+
+    async getOffer(provider: ContractProvider): Promise<ProviderOffer> {
+        const r = (await provider.get('get_offer', [])).stack;
+        return { pricePerUnit: r.readBigNumber(), endpoint: readTextCell(r.readCell()) };
+    }
+
+    async getModels(provider: ContractProvider): Promise<bigint[]> {
+        return hashSetKeys((await provider.get('get_models', [])).stack.readCellOpt());
+    }
+
+    async servesModel(provider: ContractProvider, modelHash: bigint): Promise<boolean> {
+        return (await provider.get('serves_model', [{ type: 'int', value: modelHash }])).stack.readBoolean();
+    }
+
+    async getProviderParams(
+        provider: ContractProvider,
+    ): Promise<{ minStake: bigint; unbondingPeriod: number; rootVersion: number }> {
+        const r = (await provider.get('get_provider_params', [])).stack;
+        return { minStake: r.readBigNumber(), unbondingPeriod: r.readNumber(), rootVersion: r.readNumber() };
+    }
+
+    async isEligible(provider: ContractProvider): Promise<boolean> {
+        return (await provider.get('is_eligible', [])).stack.readBoolean();
+    }
+
+    async getBalance(provider: ContractProvider): Promise<bigint> {
+        return (await provider.getState()).balance;
+    }
+}

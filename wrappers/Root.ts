@@ -1,0 +1,398 @@
+import {
+    Address,
+    beginCell,
+    Cell,
+    Contract,
+    contractAddress,
+    ContractProvider,
+    Sender,
+    SendMode,
+    TupleBuilder,
+} from '@ton/core';
+import { Action, Op, Revocation } from './constants';
+import { hashSet, metaMap, randomQueryId, textCell } from './common';
+
+export type RootParams = {
+    /** Minimum stake of an active provider, nanoton. */
+    minStake: bigint;
+    /** Seconds between request_unbond and withdraw_stake. */
+    unbondingPeriod: number;
+    /** Longest lifetime (expires_at - issued_at) of an attestation statement, seconds. */
+    attestationMaxAge: number;
+    /** Delay of every timelocked change, seconds. */
+    timelockDelay: number;
+    /** Most models one provider may serve. */
+    maxModels: number;
+    /** Receives protocol fees and root excess. */
+    treasury: Address;
+};
+
+/** Genesis state of a root. Later additions of trust go through the timelock. */
+export type RootConfig = {
+    governance: Address;
+    guardian: Address;
+    params: RootParams;
+    providerCode: Cell;
+    policies?: Map<bigint, Cell>;
+    models?: Map<bigint, Cell>;
+    verifierKeys?: bigint[];
+};
+
+export type ProviderOffer = { pricePerUnit: bigint; endpoint: string };
+
+export type RevocationSubject =
+    | { kind: 'policy'; hash: bigint }
+    | { kind: 'model'; hash: bigint }
+    | { kind: 'verifierKey'; hash: bigint };
+
+export function paramsToCell(p: RootParams): Cell {
+    return beginCell()
+        .storeCoins(p.minStake)
+        .storeUint(p.unbondingPeriod, 32)
+        .storeUint(p.attestationMaxAge, 32)
+        .storeUint(p.timelockDelay, 32)
+        .storeUint(p.maxModels, 8)
+        .storeAddress(p.treasury)
+        .endCell();
+}
+
+export function paramsFromCell(c: Cell): RootParams {
+    const s = c.beginParse();
+    const p = {
+        minStake: s.loadCoins(),
+        unbondingPeriod: s.loadUint(32),
+        attestationMaxAge: s.loadUint(32),
+        timelockDelay: s.loadUint(32),
+        maxModels: s.loadUint(8),
+        treasury: s.loadAddress(),
+    };
+    s.endParse();
+    return p;
+}
+
+export function offerToCell(o: ProviderOffer): Cell {
+    return beginCell().storeCoins(o.pricePerUnit).storeRef(textCell(o.endpoint)).endCell();
+}
+
+export function rootConfigToCell(c: RootConfig): Cell {
+    const trust = beginCell()
+        .storeDict(metaMap(c.policies ?? new Map()))
+        .storeDict(metaMap(c.models ?? new Map()))
+        .storeDict(hashSet(c.verifierKeys ?? []))
+        .endCell();
+    const admin = beginCell()
+        .storeBit(false) // no pending governance
+        .storeUint(0, 32) // next_change_id
+        .storeUint(0, 8) // pending_count
+        .storeDict(null)
+        .endCell();
+    return beginCell()
+        .storeUint(0, 32) // version
+        .storeBit(false) // paused
+        .storeAddress(c.governance)
+        .storeAddress(c.guardian)
+        .storeRef(paramsToCell(c.params))
+        .storeRef(trust)
+        .storeRef(admin)
+        .storeRef(c.providerCode)
+        .endCell();
+}
+
+/** Builders of timelock actions (TL-B TimelockAction). */
+export const TimelockActions = {
+    addPolicy: (policyHash: bigint, meta: Cell | string = '') =>
+        beginCell()
+            .storeUint(Action.addPolicy, 8)
+            .storeUint(policyHash, 256)
+            .storeRef(typeof meta === 'string' ? textCell(meta) : meta)
+            .endCell(),
+    addModel: (modelHash: bigint, meta: Cell | string = '') =>
+        beginCell()
+            .storeUint(Action.addModel, 8)
+            .storeUint(modelHash, 256)
+            .storeRef(typeof meta === 'string' ? textCell(meta) : meta)
+            .endCell(),
+    addVerifierKey: (key: bigint) => beginCell().storeUint(Action.addVerifierKey, 8).storeUint(key, 256).endCell(),
+    setParams: (params: RootParams) =>
+        beginCell().storeUint(Action.setParams, 8).storeRef(paramsToCell(params)).endCell(),
+    upgradeRootCode: (code: Cell) => beginCell().storeUint(Action.upgradeRootCode, 8).storeRef(code).endCell(),
+    setGuardian: (guardian: Address) => beginCell().storeUint(Action.setGuardian, 8).storeAddress(guardian).endCell(),
+};
+
+export type RootData = {
+    version: number;
+    paused: boolean;
+    governance: Address;
+    guardian: Address;
+    pendingGovernance: Address | null;
+    nextChangeId: number;
+    pendingCount: number;
+};
+
+export type RequiredValues = {
+    /** register_provider, on top of the stake. */
+    registerProvider: bigint;
+    reattestProvider: bigint;
+    updateProviderModels: bigint;
+    checkProvider: bigint;
+    governanceOp: bigint;
+};
+
+export class Root implements Contract {
+    constructor(
+        readonly address: Address,
+        readonly init?: { code: Cell; data: Cell },
+    ) {}
+
+    static createFromAddress(address: Address) {
+        return new Root(address);
+    }
+
+    static createFromConfig(config: RootConfig, code: Cell, workchain = 0) {
+        const data = rootConfigToCell(config);
+        const init = { code, data };
+        return new Root(contractAddress(workchain, init), init);
+    }
+
+    // ---- message bodies (TL-B InMsgBody constructors) ----
+
+    static registerProviderMessage(opts: {
+        stake: bigint;
+        statement: Cell;
+        offer: ProviderOffer;
+        models: bigint[];
+        queryId?: bigint;
+    }): Cell {
+        return beginCell()
+            .storeUint(Op.registerProvider, 32)
+            .storeUint(opts.queryId ?? 0n, 64)
+            .storeCoins(opts.stake)
+            .storeRef(opts.statement)
+            .storeRef(offerToCell(opts.offer))
+            .storeDict(hashSet(opts.models))
+            .endCell();
+    }
+
+    static reattestProviderMessage(statement: Cell, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.reattestProvider, 32).storeUint(queryId, 64).storeRef(statement).endCell();
+    }
+
+    static updateProviderModelsMessage(models: bigint[], queryId = 0n): Cell {
+        return beginCell()
+            .storeUint(Op.updateProviderModels, 32)
+            .storeUint(queryId, 64)
+            .storeDict(hashSet(models))
+            .endCell();
+    }
+
+    static checkProviderMessage(owner: Address, subject: RevocationSubject, queryId = 0n): Cell {
+        return beginCell()
+            .storeUint(Op.checkProvider, 32)
+            .storeUint(queryId, 64)
+            .storeAddress(owner)
+            .storeUint(Revocation[subject.kind], 2)
+            .storeUint(subject.hash, 256)
+            .endCell();
+    }
+
+    static queueChangeMessage(action: Cell, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.queueChange, 32).storeUint(queryId, 64).storeRef(action).endCell();
+    }
+
+    static changeIdMessage(op: number, changeId: number, queryId = 0n): Cell {
+        return beginCell().storeUint(op, 32).storeUint(queryId, 64).storeUint(changeId, 32).endCell();
+    }
+
+    static revokeMessage(op: number, hash: bigint, queryId = 0n): Cell {
+        return beginCell().storeUint(op, 32).storeUint(queryId, 64).storeUint(hash, 256).endCell();
+    }
+
+    static simpleMessage(op: number, queryId = 0n): Cell {
+        return beginCell().storeUint(op, 32).storeUint(queryId, 64).endCell();
+    }
+
+    static proposeGovernanceMessage(newGovernance: Address, queryId = 0n): Cell {
+        return beginCell()
+            .storeUint(Op.proposeGovernance, 32)
+            .storeUint(queryId, 64)
+            .storeAddress(newGovernance)
+            .endCell();
+    }
+
+    // ---- senders ----
+
+    async sendDeploy(provider: ContractProvider, via: Sender, value: bigint) {
+        await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body: beginCell().endCell() });
+    }
+
+    async sendBody(provider: ContractProvider, via: Sender, value: bigint, body: Cell) {
+        await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body });
+    }
+
+    async sendRegisterProvider(
+        provider: ContractProvider,
+        via: Sender,
+        value: bigint,
+        opts: { stake: bigint; statement: Cell; offer: ProviderOffer; models: bigint[]; queryId?: bigint },
+    ) {
+        await this.sendBody(provider, via, value, Root.registerProviderMessage({ queryId: randomQueryId(), ...opts }));
+    }
+
+    async sendReattestProvider(provider: ContractProvider, via: Sender, value: bigint, statement: Cell) {
+        await this.sendBody(provider, via, value, Root.reattestProviderMessage(statement, randomQueryId()));
+    }
+
+    async sendUpdateProviderModels(provider: ContractProvider, via: Sender, value: bigint, models: bigint[]) {
+        await this.sendBody(provider, via, value, Root.updateProviderModelsMessage(models, randomQueryId()));
+    }
+
+    async sendCheckProvider(
+        provider: ContractProvider,
+        via: Sender,
+        value: bigint,
+        owner: Address,
+        subject: RevocationSubject,
+    ) {
+        await this.sendBody(provider, via, value, Root.checkProviderMessage(owner, subject, randomQueryId()));
+    }
+
+    async sendQueueChange(provider: ContractProvider, via: Sender, value: bigint, action: Cell) {
+        await this.sendBody(provider, via, value, Root.queueChangeMessage(action, randomQueryId()));
+    }
+
+    async sendExecuteChange(provider: ContractProvider, via: Sender, value: bigint, changeId: number) {
+        await this.sendBody(provider, via, value, Root.changeIdMessage(Op.executeChange, changeId, randomQueryId()));
+    }
+
+    async sendCancelChange(provider: ContractProvider, via: Sender, value: bigint, changeId: number) {
+        await this.sendBody(provider, via, value, Root.changeIdMessage(Op.cancelChange, changeId, randomQueryId()));
+    }
+
+    async sendRevokePolicy(provider: ContractProvider, via: Sender, value: bigint, policyHash: bigint) {
+        await this.sendBody(provider, via, value, Root.revokeMessage(Op.revokePolicy, policyHash, randomQueryId()));
+    }
+
+    async sendRevokeModel(provider: ContractProvider, via: Sender, value: bigint, modelHash: bigint) {
+        await this.sendBody(provider, via, value, Root.revokeMessage(Op.revokeModel, modelHash, randomQueryId()));
+    }
+
+    async sendRevokeVerifierKey(provider: ContractProvider, via: Sender, value: bigint, key: bigint) {
+        await this.sendBody(provider, via, value, Root.revokeMessage(Op.revokeVerifierKey, key, randomQueryId()));
+    }
+
+    async sendPause(provider: ContractProvider, via: Sender, value: bigint) {
+        await this.sendBody(provider, via, value, Root.simpleMessage(Op.pause, randomQueryId()));
+    }
+
+    async sendUnpause(provider: ContractProvider, via: Sender, value: bigint) {
+        await this.sendBody(provider, via, value, Root.simpleMessage(Op.unpause, randomQueryId()));
+    }
+
+    async sendProposeGovernance(provider: ContractProvider, via: Sender, value: bigint, newGovernance: Address) {
+        await this.sendBody(provider, via, value, Root.proposeGovernanceMessage(newGovernance, randomQueryId()));
+    }
+
+    async sendClaimGovernance(provider: ContractProvider, via: Sender, value: bigint) {
+        await this.sendBody(provider, via, value, Root.simpleMessage(Op.claimGovernance, randomQueryId()));
+    }
+
+    async sendCollectRootExcess(provider: ContractProvider, via: Sender, value: bigint) {
+        await this.sendBody(provider, via, value, Root.simpleMessage(Op.collectRootExcess, randomQueryId()));
+    }
+
+    // ---- getters ----
+
+    async getRootData(provider: ContractProvider): Promise<RootData> {
+        const r = (await provider.get('get_root_data', [])).stack;
+        return {
+            version: r.readNumber(),
+            paused: r.readBoolean(),
+            governance: r.readAddress(),
+            guardian: r.readAddress(),
+            pendingGovernance: r.readAddressOpt(),
+            nextChangeId: r.readNumber(),
+            pendingCount: r.readNumber(),
+        };
+    }
+
+    async getParams(provider: ContractProvider): Promise<RootParams> {
+        const r = (await provider.get('get_params', [])).stack;
+        return {
+            minStake: r.readBigNumber(),
+            unbondingPeriod: r.readNumber(),
+            attestationMaxAge: r.readNumber(),
+            timelockDelay: r.readNumber(),
+            maxModels: r.readNumber(),
+            treasury: r.readAddress(),
+        };
+    }
+
+    async getVersion(provider: ContractProvider): Promise<number> {
+        return (await provider.get('get_version', [])).stack.readNumber();
+    }
+
+    private async getByHash(provider: ContractProvider, method: string, hash: bigint) {
+        const args = new TupleBuilder();
+        args.writeNumber(hash);
+        return (await provider.get(method, args.build())).stack;
+    }
+
+    async isPolicyAllowed(provider: ContractProvider, policyHash: bigint): Promise<boolean> {
+        return (await this.getByHash(provider, 'is_policy_allowed', policyHash)).readBoolean();
+    }
+
+    async isModelAllowed(provider: ContractProvider, modelHash: bigint): Promise<boolean> {
+        return (await this.getByHash(provider, 'is_model_allowed', modelHash)).readBoolean();
+    }
+
+    async isVerifierTrusted(provider: ContractProvider, key: bigint): Promise<boolean> {
+        return (await this.getByHash(provider, 'is_verifier_trusted', key)).readBoolean();
+    }
+
+    async getPolicyMeta(provider: ContractProvider, policyHash: bigint): Promise<Cell | null> {
+        return (await this.getByHash(provider, 'get_policy_meta', policyHash)).readCellOpt();
+    }
+
+    async getModelMeta(provider: ContractProvider, modelHash: bigint): Promise<Cell | null> {
+        return (await this.getByHash(provider, 'get_model_meta', modelHash)).readCellOpt();
+    }
+
+    async getChange(
+        provider: ContractProvider,
+        changeId: number,
+    ): Promise<{ eta: number; action: Cell } | null> {
+        const args = new TupleBuilder();
+        args.writeNumber(changeId);
+        const r = (await provider.get('get_change', args.build())).stack;
+        const found = r.readBoolean();
+        const eta = r.readNumber();
+        const action = r.readCellOpt();
+        return found && action ? { eta, action } : null;
+    }
+
+    async getProviderAddress(provider: ContractProvider, owner: Address): Promise<Address> {
+        const args = new TupleBuilder();
+        args.writeAddress(owner);
+        return (await provider.get('get_provider_address', args.build())).stack.readAddress();
+    }
+
+    async getProviderCode(provider: ContractProvider): Promise<Cell> {
+        return (await provider.get('get_provider_code', [])).stack.readCell();
+    }
+
+    async getRequiredValues(provider: ContractProvider): Promise<RequiredValues> {
+        const r = (await provider.get('get_required_values', [])).stack;
+        return {
+            registerProvider: r.readBigNumber(),
+            reattestProvider: r.readBigNumber(),
+            updateProviderModels: r.readBigNumber(),
+            checkProvider: r.readBigNumber(),
+            governanceOp: r.readBigNumber(),
+        };
+    }
+
+    async getBalance(provider: ContractProvider): Promise<bigint> {
+        return (await provider.getState()).balance;
+    }
+}
+

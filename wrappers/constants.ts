@@ -1,0 +1,140 @@
+/**
+ * Opcodes, exit codes and enumerations, mirrored from contracts/common/*.fc.
+ * tests/constants.spec.ts fails when the two disagree.
+ */
+
+export const Op = {
+    // Root inbound: operators and keepers.
+    registerProvider: 0xc0c01001,
+    reattestProvider: 0xc0c01002,
+    updateProviderModels: 0xc0c01003,
+    checkProvider: 0xc0c01004,
+    // Root inbound: governance and guardian.
+    queueChange: 0xc0c01010,
+    executeChange: 0xc0c01011,
+    cancelChange: 0xc0c01012,
+    revokePolicy: 0xc0c01020,
+    revokeModel: 0xc0c01021,
+    revokeVerifierKey: 0xc0c01022,
+    pause: 0xc0c01023,
+    unpause: 0xc0c01024,
+    proposeGovernance: 0xc0c01030,
+    claimGovernance: 0xc0c01031,
+    collectRootExcess: 0xc0c01040,
+    // Provider inbound from the root.
+    providerInit: 0xc0c02001,
+    providerReattest: 0xc0c02002,
+    providerSetModels: 0xc0c02003,
+    providerRevoke: 0xc0c02004,
+    // Provider inbound from the owner (top_up: anyone).
+    topUp: 0xc0c02010,
+    updateOffer: 0xc0c02011,
+    requestUnbond: 0xc0c02012,
+    withdrawStake: 0xc0c02013,
+    // Outbound notifications.
+    excesses: 0xd53276db,
+    stakeWithdrawn: 0xc0c02020,
+    requestRefused: 0xc0c02021,
+    providerRegistered: 0xc0c02022,
+} as const;
+
+/** Signed payload tags (domain separation). */
+export const Tag = {
+    attestationStatement: 0xc0c0a77e,
+} as const;
+
+/** Timelock action tags (8 bits). */
+export const Action = {
+    addPolicy: 0x01,
+    addModel: 0x02,
+    addVerifierKey: 0x03,
+    setParams: 0x04,
+    upgradeRootCode: 0x05,
+    setGuardian: 0x06,
+} as const;
+
+/** Revocation subject kinds (2 bits). */
+export const Revocation = {
+    policy: 0,
+    model: 1,
+    verifierKey: 2,
+} as const;
+
+export const ProviderState = {
+    uninit: 0,
+    active: 1,
+    jailed: 2,
+    unbonding: 3,
+    exited: 4,
+} as const;
+
+export const ProviderStateName: Record<number, string> = {
+    0: 'uninit',
+    1: 'active',
+    2: 'jailed',
+    3: 'unbonding',
+    4: 'exited',
+};
+
+export const Errors = {
+    notEnoughValue: 100,
+    malformedBody: 101,
+    wrongWorkchain: 102,
+    unknownOp: 0xffff,
+    notGovernance: 110,
+    notGovernanceOrGuardian: 111,
+    notPendingGovernance: 112,
+    paused: 113,
+    timelockNotReady: 114,
+    changeNotFound: 115,
+    tooManyChanges: 116,
+    unknownAction: 117,
+    invalidParams: 118,
+    notListed: 119,
+    notPaused: 120,
+    noPendingGovernance: 121,
+    changeExpired: 122,
+    untrustedVerifier: 130,
+    badSignature: 131,
+    wrongStatementTag: 132,
+    wrongRoot: 133,
+    wrongOwner: 134,
+    statementExpired: 135,
+    statementNotYetValid: 136,
+    statementLifetimeTooLong: 137,
+    policyNotAllowed: 138,
+    modelNotAllowed: 139,
+    tooManyModels: 140,
+    noModels: 141,
+    stakeTooLow: 142,
+    badPrice: 143,
+    badEndpoint: 144,
+    stillAllowed: 145,
+    notRoot: 150,
+    notOwner: 151,
+    wrongState: 152,
+    unbondingNotFinished: 153,
+    notRegistered: 154,
+    alreadyRegistered: 155,
+    staleStatement: 156,
+    revocationMismatch: 157,
+    badAmount: 158,
+    /** TVM: cell underflow (a truncated body). */
+    cellUnderflow: 9,
+} as const;
+
+/** Parameter bounds (contracts/common/params.fc). */
+export const ParamBounds = {
+    minStakeFloor: 100_000_000n,
+    minStakeCeiling: 1_000_000_000_000_000n,
+    unbondingPeriodMin: 3600,
+    unbondingPeriodMax: 7_776_000,
+    attestationMaxAgeMin: 3600,
+    attestationMaxAgeMax: 7_776_000,
+    timelockDelayMin: 3600,
+    timelockDelayMax: 2_592_000,
+    maxModelsCeiling: 32,
+    timelockGracePeriod: 1_209_600,
+    maxPendingChanges: 16,
+    endpointMaxBytes: 127,
+} as const;
