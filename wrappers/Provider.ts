@@ -119,7 +119,7 @@ export class Provider implements Contract {
         return hashSetKeys((await provider.get('get_models', [])).stack.readCellOpt());
     }
 
-    async servesModel(provider: ContractProvider, modelHash: bigint): Promise<boolean> {
+    async getServesModel(provider: ContractProvider, modelHash: bigint): Promise<boolean> {
         return (await provider.get('serves_model', [{ type: 'int', value: modelHash }])).stack.readBoolean();
     }
 
@@ -130,7 +130,7 @@ export class Provider implements Contract {
         return { minStake: r.readBigNumber(), unbondingPeriod: r.readNumber(), rootVersion: r.readNumber() };
     }
 
-    async isEligible(provider: ContractProvider): Promise<boolean> {
+    async getEligible(provider: ContractProvider): Promise<boolean> {
         return (await provider.get('is_eligible', [])).stack.readBoolean();
     }
 

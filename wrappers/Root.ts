@@ -337,15 +337,15 @@ export class Root implements Contract {
         return (await provider.get(method, args.build())).stack;
     }
 
-    async isPolicyAllowed(provider: ContractProvider, policyHash: bigint): Promise<boolean> {
+    async getPolicyAllowed(provider: ContractProvider, policyHash: bigint): Promise<boolean> {
         return (await this.getByHash(provider, 'is_policy_allowed', policyHash)).readBoolean();
     }
 
-    async isModelAllowed(provider: ContractProvider, modelHash: bigint): Promise<boolean> {
+    async getModelAllowed(provider: ContractProvider, modelHash: bigint): Promise<boolean> {
         return (await this.getByHash(provider, 'is_model_allowed', modelHash)).readBoolean();
     }
 
-    async isVerifierTrusted(provider: ContractProvider, key: bigint): Promise<boolean> {
+    async getVerifierTrusted(provider: ContractProvider, key: bigint): Promise<boolean> {
         return (await this.getByHash(provider, 'is_verifier_trusted', key)).readBoolean();
     }
 

@@ -64,7 +64,9 @@ export function defaultParams(treasury: Address): RootParams {
  * A deployed root. By default its genesis state trusts the test verifier key
  * and allowlists POLICY, MODEL and MODEL_2 (`genesisTrust: false` for an empty one).
  */
-export async function deployProtocol(opts: { genesisTrust?: boolean; params?: Partial<RootParams> } = {}): Promise<Protocol> {
+export async function deployProtocol(
+    opts: { genesisTrust?: boolean; params?: Partial<RootParams>; extraModels?: bigint[] } = {},
+): Promise<Protocol> {
     const blockchain = await Blockchain.create();
     blockchain.now = START_TIME;
     const governance = await blockchain.treasury('governance');
@@ -87,6 +89,7 @@ export async function deployProtocol(opts: { genesisTrust?: boolean; params?: Pa
                     ? new Map([
                           [MODEL, textCell('qwen3-8b')],
                           [MODEL_2, textCell('llama-3.1-8b')],
+                          ...(opts.extraModels ?? []).map((m): [bigint, Cell] => [m, textCell('extra')]),
                       ])
                     : undefined,
                 verifierKeys: trust ? [bufferToBigint(verifier.publicKey)] : undefined,

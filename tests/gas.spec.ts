@@ -1,0 +1,180 @@
+/**
+ * Gas constants (contracts/common/gas.fc) against measured gas. Each handler
+ * is measured at its worst case; handlers that check a model set are
+ * measured with one model and with 32 to get the per-model cost. The test
+ * fails when a constant is below the measurement (the fee check would let
+ * through a message that cannot pay for itself) or more than 50% above it
+ * (the constant drifted and overcharges users). Every root entry point is
+ * also sent with exactly the value the root asks for (get_required_values),
+ * which must be enough for the whole chain of transactions.
+ */
+import { Cell, toNano } from '@ton/core';
+import { BlockchainTransaction } from '@ton/sandbox';
+import '@ton/test-utils';
+import { readFileSync } from 'fs';
+import path from 'path';
+import { deployProtocol, registerProvider, makeStatement, sha256n, gasOf, Protocol, POLICY } from './helpers/fixtures';
+import { TimelockActions } from '../wrappers/Root';
+import { Op } from '../wrappers/constants';
+
+function gasConstants(): Record<string, bigint> {
+    const src = readFileSync(path.resolve(__dirname, '../contracts/common/gas.fc'), 'utf8');
+    const out: Record<string, bigint> = {};
+    for (const m of src.matchAll(/^const ([\w:]+) = (\d+);/gm)) out[m[1]] = BigInt(m[2]);
+    return out;
+}
+
+const C = gasConstants();
+const measured: Record<string, bigint> = {};
+
+function record(name: string, value: bigint) {
+    if (measured[name] === undefined || value > measured[name]) measured[name] = value;
+}
+
+/** Bits and cells of an outbound message beyond its root cell (what forward fees are charged on). */
+function outMessageSize(txs: BlockchainTransaction[], from: Cell | any): { bits: bigint; cells: bigint } {
+    const tx = txs.find((t) => t.inMessage?.info.dest?.toString() === from.toString())!;
+    const msg = tx.outMessages.get(0)!;
+    const seen = new Set<string>();
+    let bits = 0;
+    let cells = 0;
+    const walk = (c: Cell) => {
+        const h = c.hash().toString('hex');
+        if (seen.has(h)) return;
+        seen.add(h);
+        bits += c.bits.length;
+        cells += 1;
+        c.refs.forEach(walk);
+    };
+    if (msg.init?.code) walk(msg.init.code);
+    if (msg.init?.data) walk(msg.init.data);
+    walk(msg.body);
+    return { bits: BigInt(bits), cells: BigInt(cells) };
+}
+
+describe('Gas constants', () => {
+    const MAX = 32;
+    const models = Array.from({ length: MAX }, (_, i) => sha256n(`gas model ${i}`));
+    let p: Protocol;
+
+    function expectChainSucceeds(txs: BlockchainTransaction[]) {
+        for (const tx of txs) {
+            const d = tx.description;
+            if (d.type !== 'generic') continue;
+            expect(d.aborted).toBe(false);
+        }
+    }
+
+    beforeAll(async () => {
+        p = await deployProtocol({ params: { maxModels: MAX }, extraModels: models });
+        const value = toNano('0.05');
+
+        // Registration with one model and with MAX models, each with exactly the required value.
+        const small = await p.blockchain.treasury('gas-owner-1');
+        const big = await p.blockchain.treasury('gas-owner-32');
+        const required = await p.root.getRequiredValues();
+        const stake = p.params.minStake;
+        const one = await registerProvider(p, small, { models: [models[0]], value: stake + required.registerProvider });
+        const all = await registerProvider(p, big, { models, value: stake + required.registerProvider });
+        for (const r of [one, all]) {
+            expectChainSucceeds(r.result.transactions);
+            expect(r.result.transactions).toHaveTransaction({ from: r.provider.address, op: Op.providerRegistered });
+        }
+        const g1 = gasOf(one.result.transactions, p.root.address);
+        const gMax = gasOf(all.result.transactions, p.root.address);
+        record('gas::root_register', g1);
+        record('gas::root_per_model', (gMax - g1 + BigInt(MAX - 2)) / BigInt(MAX - 1));
+        record('gas::provider_init', gasOf(all.result.transactions, all.provider.address));
+        const s1 = outMessageSize(one.result.transactions, p.root.address);
+        const sMax = outMessageSize(all.result.transactions, p.root.address);
+        record('msg::root_to_provider_bits', s1.bits);
+        record('msg::root_to_provider_cells', s1.cells);
+        record('msg::model_bits', (sMax.bits - s1.bits) / BigInt(MAX - 1) + 1n);
+        record('msg::model_cells', (sMax.cells - s1.cells + BigInt(MAX - 2)) / BigInt(MAX - 1));
+
+        // The provider's largest state (code + data with MAX models) against the reserve's sizing.
+        const state = (await p.blockchain.getContract(all.provider.address)).accountState;
+        if (state?.type !== 'active') throw new Error('provider not active');
+        const stateSize = outMessageSize(
+            [{ inMessage: { info: { dest: 'x' } }, outMessages: new Map([[0, { init: { code: state.state.code!, data: state.state.data! }, body: new Cell() }]]) } as any],
+            'x',
+        );
+        record('provider::max_state_bits', stateSize.bits);
+        record('provider::max_state_cells', stateSize.cells);
+
+        const owner = big;
+        const provider = all.provider;
+        p.blockchain.now! += 60;
+        let r = await p.root.sendReattestProvider(owner.getSender(), required.reattestProvider, makeStatement(p, { owner: owner.address }));
+        expectChainSucceeds(r.transactions);
+        record('gas::root_reattest', gasOf(r.transactions, p.root.address));
+        record('gas::provider_reattest', gasOf(r.transactions, provider.address));
+
+        r = await p.root.sendUpdateProviderModels(owner.getSender(), required.updateProviderModels, [models[0]]);
+        const u1 = gasOf(r.transactions, p.root.address);
+        record('gas::root_update_models', u1);
+        r = await p.root.sendUpdateProviderModels(owner.getSender(), required.updateProviderModels, models);
+        expectChainSucceeds(r.transactions);
+        expect(r.transactions).toHaveTransaction({ from: provider.address, to: owner.address, op: Op.excesses });
+        record('gas::root_per_model', (gasOf(r.transactions, p.root.address) - u1 + BigInt(MAX - 2)) / BigInt(MAX - 1));
+        record('gas::provider_set_models', gasOf(r.transactions, provider.address));
+
+        await p.root.sendRevokeModel(p.governance.getSender(), value, models[0]);
+        r = await p.root.sendCheckProvider(p.governance.getSender(), required.checkProvider, owner.address, { kind: 'model', hash: models[0] });
+        expectChainSucceeds(r.transactions);
+        record('gas::root_check_provider', gasOf(r.transactions, p.root.address));
+        record('gas::provider_revoke', gasOf(r.transactions, provider.address));
+        await p.root.sendRevokePolicy(p.governance.getSender(), value, POLICY);
+        r = await p.root.sendCheckProvider(p.governance.getSender(), required.checkProvider, owner.address, { kind: 'policy', hash: POLICY });
+        expectChainSucceeds(r.transactions);
+        record('gas::root_check_provider', gasOf(r.transactions, p.root.address));
+        record('gas::provider_revoke', gasOf(r.transactions, provider.address));
+
+        r = await provider.sendTopUp(owner.getSender(), toNano('1') + value, toNano('1'));
+        record('gas::provider_owner_op', gasOf(r.transactions, provider.address));
+        r = await provider.sendUpdateOffer(owner.getSender(), value, { pricePerUnit: 5n, endpoint: 'x'.repeat(127) });
+        record('gas::provider_owner_op', gasOf(r.transactions, provider.address));
+        r = await provider.sendRequestUnbond(owner.getSender(), value);
+        record('gas::provider_owner_op', gasOf(r.transactions, provider.address));
+        p.blockchain.now! += p.params.unbondingPeriod;
+        r = await provider.sendWithdrawStake(owner.getSender(), value);
+        record('gas::provider_owner_op', gasOf(r.transactions, provider.address));
+
+        // Governance: the most expensive paths (a nearly full queue, execute of set_params, collect).
+        for (let i = 0; i < 15; i++) {
+            await p.root.sendQueueChange(p.governance.getSender(), value, TimelockActions.addModel(sha256n(`q${i}`), 'queued'));
+        }
+        r = await p.root.sendQueueChange(
+            p.governance.getSender(),
+            required.governanceOp,
+            TimelockActions.setParams({ ...p.params, minStake: toNano('200') }),
+        );
+        expectChainSucceeds(r.transactions);
+        record('gas::root_admin', gasOf(r.transactions, p.root.address));
+        p.blockchain.now! += p.params.timelockDelay;
+        for (const id of [15, 0]) {
+            r = await p.root.sendExecuteChange(p.governance.getSender(), required.governanceOp, id);
+            expectChainSucceeds(r.transactions);
+            record('gas::root_admin', gasOf(r.transactions, p.root.address));
+        }
+        r = await p.root.sendCollectRootExcess(p.governance.getSender(), required.governanceOp);
+        record('gas::root_admin', gasOf(r.transactions, p.root.address));
+    });
+
+    it('prints the measurements', () => {
+        const rows = Object.keys(measured)
+            .sort()
+            .map((k) => `${k.padEnd(30)} measured ${String(measured[k]).padStart(6)}  constant ${String(C[k]).padStart(6)}`);
+        console.log('Gas and message sizes (worst case):\n' + rows.join('\n'));
+        expect(Object.keys(measured).length).toBeGreaterThan(10);
+    });
+
+    const checked = Object.keys(C).filter(
+        (k) => k.startsWith('gas::') || k.startsWith('msg::root_to_provider') || k.startsWith('msg::model') || k.startsWith('provider::max_state'),
+    );
+    it.each(checked)('%s covers the measured worst case within 50%%', (name) => {
+        expect(measured[name]).toBeDefined();
+        expect(C[name]).toBeGreaterThanOrEqual(measured[name]);
+        expect(C[name]).toBeLessThanOrEqual((measured[name] * 3n) / 2n + 1n);
+    });
+});
