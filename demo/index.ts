@@ -82,8 +82,9 @@ async function main() {
         treasury: treasury.address,
     };
     const providerCode = loadCode('Provider');
+    const jobCode = loadCode('Job');
     const root = blockchain.openContract(
-        Root.createFromConfig({ governance: governance.address, guardian: guardian.address, params, providerCode }, loadCode('Root')),
+        Root.createFromConfig({ governance: governance.address, guardian: guardian.address, params, providerCode, jobCode }, loadCode('Root')),
     );
     trace.label(root.address, 'root');
     run((await root.sendDeploy(governance.getSender(), toNano('0.5'))).transactions);
@@ -160,7 +161,7 @@ async function main() {
         offer: { pricePerUnit: toNano('0.000002'), endpoint: 'https://gpu-owner.example/cocoon/v1' },
         models: [modelHash],
     });
-    const provider = blockchain.openContract(Provider.createFromConfig({ root: root.address, owner: operator.address }, providerCode));
+    const provider = blockchain.openContract(Provider.createFromConfig({ root: root.address, owner: operator.address, jobCode }, providerCode));
     trace.label(provider.address, 'provider');
     run(registration.transactions);
 

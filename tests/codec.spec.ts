@@ -35,13 +35,25 @@ import {
     storeAttestationStatement,
     storeInMsgBody,
     storeParams,
+    storeJobParams,
     storeProviderStorage,
     storeProviderStorageUninit,
     storeRootStorage,
     storeSignedStatement,
     TimelockAction,
 } from '../wrappers/generated/schema';
-import { paramsFromCell, paramsToCell, ProviderOffer, RevocationSubject, Root, RootParams, rootConfigToCell, TimelockActions } from '../wrappers/Root';
+import {
+    DEFAULT_JOB_PARAMS,
+    jobParamsFromCell,
+    paramsFromCell,
+    paramsToCell,
+    ProviderOffer,
+    RevocationSubject,
+    Root,
+    RootParams,
+    rootConfigToCell,
+    TimelockActions,
+} from '../wrappers/Root';
 import { Provider, providerConfigToCell } from '../wrappers/Provider';
 import { Errors, Op, ProviderState } from '../wrappers/constants';
 import { bufferToBigint, readTextCell, textCell } from '../wrappers/common';
@@ -98,13 +110,14 @@ const NEW_GOVERNANCE = addr(0, 0x66);
 const QID = 0x1234_5678_9abcn;
 const MAX_SAFE_QID = BigInt(Number.MAX_SAFE_INTEGER);
 
-const PARAMS: RootParams = {
+const PARAMS: RootParams & { jobs: NonNullable<RootParams['jobs']> } = {
     minStake: toNano('123.456789'),
     unbondingPeriod: 5 * DAY + 17,
     attestationMaxAge: 29 * DAY,
     timelockDelay: 3 * DAY,
     maxModels: 11,
     treasury: TREASURY,
+    jobs: { ...DEFAULT_JOB_PARAMS, bondBps: 1234, keeperReward: 7n },
 };
 
 const VERIFIER = keyFromLabel('codec spec verifier');
@@ -144,6 +157,7 @@ function decodedParams(d: Params) {
         timelockDelay: d.timelock_delay,
         maxModels: d.max_models,
         treasury: d.treasury.toString(),
+        jobs: jobParamsFromCell(encode(storeJobParams, d.jobs)),
     };
 }
 
@@ -347,6 +361,7 @@ describe('wrapper message builders decode with the generated codec', () => {
 
 describe('wrapper storage and nested cells decode with the generated codec', () => {
     const providerCode = loadCode('Provider');
+    const jobCode = loadCode('Job');
     const policyMeta = textCell('cocoon-tdx v1');
     const modelMeta = textCell('qwen3-8b');
 
@@ -357,6 +372,7 @@ describe('wrapper storage and nested cells decode with the generated codec', () 
             guardian: GUARDIAN,
             params: PARAMS,
             providerCode,
+            jobCode,
             policies: new Map([[POLICY, policyMeta]]),
             models: new Map([
                 [MODEL, modelMeta],
@@ -379,12 +395,13 @@ describe('wrapper storage and nested cells decode with the generated codec', () 
         expect(d.admin.next_change_id).toBe(0);
         expect(d.admin.pending_count).toBe(0);
         expect(d.admin.changes.size).toBe(0);
-        expect(d.provider_code.equals(providerCode)).toBe(true);
+        expect(d.codes.provider_code.equals(providerCode)).toBe(true);
+        expect(d.codes.job_code.equals(jobCode)).toBe(true);
     });
 
     it('an empty genesis (no allowlists) parses too', () => {
         const d = decodeExact(
-            rootConfigToCell({ governance: GOVERNANCE, guardian: GUARDIAN, params: PARAMS, providerCode }),
+            rootConfigToCell({ governance: GOVERNANCE, guardian: GUARDIAN, params: PARAMS, providerCode, jobCode }),
             loadRootStorage,
             storeRootStorage,
             'empty RootStorage',
@@ -401,7 +418,7 @@ describe('wrapper storage and nested cells decode with the generated codec', () 
 
     it('providerConfigToCell parses with loadProviderStorageUninit (state = uninit)', () => {
         const d = decodeExact(
-            providerConfigToCell({ root: ROOT, owner: OWNER }),
+            providerConfigToCell({ root: ROOT, owner: OWNER, jobCode }),
             loadProviderStorageUninit,
             storeProviderStorageUninit,
             'ProviderStorageUninit',
@@ -410,7 +427,13 @@ describe('wrapper storage and nested cells decode with the generated codec', () 
         expectAddress(d.owner, OWNER, 'owner');
         expect(d.state).toBe(ProviderState.uninit);
         // The schema's constraint { state = 0 } is enforced by the generated loader.
-        const active = beginCell().storeAddress(ROOT).storeAddress(OWNER).storeUint(ProviderState.active, 4).endCell();
+        const active = beginCell()
+            .storeAddress(ROOT)
+            .storeAddress(OWNER)
+            .storeUint(ProviderState.active, 4)
+            .storeBuffer(jobCode.hash())
+            .storeUint(jobCode.depth(), 16)
+            .endCell();
         expect(() => loadProviderStorageUninit(active.beginParse())).toThrow(/state == 0/);
     });
 
@@ -526,7 +549,7 @@ describe('bodies and storage of the contracts decode with the generated codec', 
                 queryId: 101n,
             }),
         );
-        provider = p.blockchain.openContract(Provider.createFromConfig({ root: p.root.address, owner: owner.address }, p.providerCode));
+        provider = p.blockchain.openContract(Provider.createFromConfig({ root: p.root.address, owner: owner.address, jobCode: p.jobCode }, p.providerCode));
         expect((await provider.getProviderData()).state).toBe(ProviderState.active);
 
         // Owner operations on the provider.
@@ -655,7 +678,7 @@ describe('bodies and storage of the contracts decode with the generated codec', 
             ['InMsgBody_excesses', 'InMsgBody_provider_init', 'InMsgBody_provider_reattest', 'InMsgBody_provider_revoke', 'InMsgBody_provider_set_models'].sort(),
         );
         expect([...providerSends].sort()).toEqual(
-            ['InMsgBody_excesses', 'InMsgBody_provider_registered', 'InMsgBody_request_refused', 'InMsgBody_stake_withdrawn'].sort(),
+            ['InMsgBody_excesses', 'InMsgBody_keeper_reward', 'InMsgBody_provider_registered', 'InMsgBody_request_refused', 'InMsgBody_stake_withdrawn'].sort(),
         );
         // Every notification echoes the query id of the request that caused it.
         const qidOfStep: Record<string, bigint> = {
@@ -731,8 +754,8 @@ describe('bodies and storage of the contracts decode with the generated codec', 
         expectSubject(d.subject, { kind: 'model', hash: MODEL_2 });
         expectAddress(d.keeper, keeper.address, 'provider_revoke.keeper');
         expectAddress(m.to, provider.address, 'provider_revoke.to');
-        const [ex] = byKind('InMsgBody_excesses', 'check_provider');
-        expectAddress(ex.to, keeper.address, 'check_provider excesses.to');
+        const [ex] = byKind('InMsgBody_keeper_reward', 'check_provider');
+        expectAddress(ex.to, keeper.address, 'check_provider keeper_reward.to');
 
         const [dup] = byKind('InMsgBody_request_refused', 'duplicate_register');
         expect(asKind(dup.body, 'InMsgBody_request_refused').error).toBe(Errors.alreadyRegistered);
@@ -742,7 +765,8 @@ describe('bodies and storage of the contracts decode with the generated codec', 
         expectAddress(unreg.to, keeper.address, 'unregistered refusal.to');
 
         const [w] = byKind('InMsgBody_stake_withdrawn', 'withdraw_stake');
-        expect(asKind(w.body, 'InMsgBody_stake_withdrawn').amount.grams).toBe(stake + topUp);
+        // The revocation check paid the keeper keeper_reward out of the stake.
+        expect(asKind(w.body, 'InMsgBody_stake_withdrawn').amount.grams).toBe(stake + topUp - DEFAULT_JOB_PARAMS.keeperReward);
         const [sweep] = byKind('InMsgBody_excesses', 'collect_root_excess');
         expectAddress(sweep.to, p.treasury.address, 'collect_root_excess.to');
     });
@@ -759,7 +783,7 @@ describe('bodies and storage of the contracts decode with the generated codec', 
             unbondAt: g.data.unbondAt,
         });
         expect(attestationView(s.attestation)).toEqual(g.attestation);
-        expect({ pricePerUnit: s.offer.price_per_unit.grams, endpoint: readTextCell(s.offer.endpoint) }).toEqual(g.offer);
+        expect({ pricePerUnit: s.book.offer.price_per_unit.grams, endpoint: readTextCell(s.book.offer.endpoint) }).toEqual(g.offer);
         expect(dictKeys(s.models)).toEqual(g.models);
         expect(providerParamsView(s.params)).toEqual(g.params);
         return s;
@@ -768,10 +792,10 @@ describe('bodies and storage of the contracts decode with the generated codec', 
     it('provider storage (active, mid-flow) decodes with loadProviderStorage, equal to the getters', () => {
         const s = expectProviderStorage(providerStorageMidFlow!, providerGettersMidFlow!, 'provider storage (active)');
         expect(s.state).toBe(ProviderState.active);
-        expect(s.stake.grams).toBe(stake + topUp);
+        expect(s.stake.grams).toBe(stake + topUp - DEFAULT_JOB_PARAMS.keeperReward);
         expect(dictKeys(s.models)).toEqual([MODEL]); // MODEL_2 removed by the revocation
         expect(bitsToBigint(s.attestation.operator_key)).toBe(rotatedKey);
-        expect(readTextCell(s.offer.endpoint)).toBe(offer2.endpoint);
+        expect(readTextCell(s.book.offer.endpoint)).toBe(offer2.endpoint);
     });
 
     it('provider storage (exited, final) decodes with loadProviderStorage, equal to the getters', async () => {
@@ -815,8 +839,9 @@ describe('bodies and storage of the contracts decode with the generated codec', 
         expect(actionView(change.action)).toEqual({ kind: 'TimelockAction_add_verifier_key', hash: hex(queuedKey) });
         expect(encode((a: TimelockAction) => (b) => storeInMsgBody({ kind: 'InMsgBody_queue_change', query_id: 0n, action: a })(b), change.action).refs[0].equals(viaGetter.action)).toBe(true);
 
-        expect(r.provider_code.equals(await p.root.getProviderCode())).toBe(true);
-        expect(r.provider_code.equals(p.providerCode)).toBe(true);
+        expect(r.codes.provider_code.equals(await p.root.getProviderCode())).toBe(true);
+        expect(r.codes.provider_code.equals(p.providerCode)).toBe(true);
+        expect(r.codes.job_code.equals(p.jobCode)).toBe(true);
     });
 });
 

@@ -212,7 +212,7 @@ describe('Root governance', () => {
                 stranger.address,
             ];
             for (const owner of owners) {
-                const expected = Provider.createFromConfig({ root: p.root.address, owner }, p.providerCode).address;
+                const expected = Provider.createFromConfig({ root: p.root.address, owner, jobCode: p.jobCode }, p.providerCode).address;
                 expect(await p.root.getProviderAddress(owner)).toEqualAddress(expected);
             }
         });

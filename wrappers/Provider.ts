@@ -3,12 +3,30 @@ import { Op, ProviderState } from './constants';
 import { hashSetKeys, randomQueryId, readTextCell } from './common';
 import { offerToCell, ProviderOffer } from './Root';
 
-export type ProviderConfig = { root: Address; owner: Address };
+export type ProviderConfig = { root: Address; owner: Address; jobCode: Cell };
 
-/** The provider's state init data: (root, owner, state = uninit). Its address derives from it. */
+/** The provider's state init data: (root, owner, state = uninit, job code hash and depth). Its address derives from it. */
 export function providerConfigToCell(c: ProviderConfig): Cell {
-    return beginCell().storeAddress(c.root).storeAddress(c.owner).storeUint(ProviderState.uninit, 4).endCell();
+    return beginCell()
+        .storeAddress(c.root)
+        .storeAddress(c.owner)
+        .storeUint(ProviderState.uninit, 4)
+        .storeBuffer(c.jobCode.hash())
+        .storeUint(c.jobCode.depth(), 16)
+        .endCell();
 }
+
+export type ProviderJobs = {
+    /** Stake bonded to open jobs. */
+    locked: bigint;
+    openJobs: number;
+    /** Slashed for equivocation: never eligible again. */
+    tombstoned: boolean;
+    completed: number;
+    failed: number;
+    /** Total slashed, nanoton. */
+    slashed: bigint;
+};
 
 export type ProviderData = {
     state: number;
@@ -60,6 +78,18 @@ export class Provider implements Contract {
         return beginCell().storeUint(op, 32).storeUint(queryId, 64).endCell();
     }
 
+    /** Two different results signed by this provider's operator key for the same job and seq. */
+    static reportEquivocationMessage(client: Address, nonce: bigint, first: Cell, second: Cell, queryId = 0n): Cell {
+        return beginCell()
+            .storeUint(Op.reportEquivocation, 32)
+            .storeUint(queryId, 64)
+            .storeAddress(client)
+            .storeUint(nonce, 64)
+            .storeRef(first)
+            .storeRef(second)
+            .endCell();
+    }
+
     // ---- senders ----
 
     async sendBody(provider: ContractProvider, via: Sender, value: bigint, body: Cell) {
@@ -79,6 +109,20 @@ export class Provider implements Contract {
         await this.sendBody(provider, via, value, Provider.simpleMessage(Op.requestUnbond, randomQueryId()));
     }
 
+    async sendReportEquivocation(
+        provider: ContractProvider,
+        via: Sender,
+        value: bigint,
+        opts: { client: Address; nonce: bigint; first: Cell; second: Cell },
+    ) {
+        await this.sendBody(
+            provider,
+            via,
+            value,
+            Provider.reportEquivocationMessage(opts.client, opts.nonce, opts.first, opts.second, randomQueryId()),
+        );
+    }
+
     async sendWithdrawStake(provider: ContractProvider, via: Sender, value: bigint) {
         await this.sendBody(provider, via, value, Provider.simpleMessage(Op.withdrawStake, randomQueryId()));
     }
@@ -95,6 +139,18 @@ export class Provider implements Contract {
             eligible: r.readBoolean(),
             root: r.readAddress(),
             owner: r.readAddress(),
+        };
+    }
+
+    async getProviderJobs(provider: ContractProvider): Promise<ProviderJobs> {
+        const r = (await provider.get('get_provider_jobs', [])).stack;
+        return {
+            locked: r.readBigNumber(),
+            openJobs: r.readNumber(),
+            tombstoned: r.readBoolean(),
+            completed: r.readNumber(),
+            failed: r.readNumber(),
+            slashed: r.readBigNumber(),
         };
     }
 

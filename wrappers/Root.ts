@@ -12,6 +12,82 @@ import {
 import { Action, Op, Revocation } from './constants';
 import { hashSet, metaMap, randomQueryId, textCell } from './common';
 
+/** Job terms the protocol imposes (fractions in basis points, durations in seconds). */
+export type JobParams = {
+    /** Bond locked per job: max(bondFloor, budget * bondBps / 10000). */
+    bondBps: number;
+    bondFloor: bigint;
+    minJobDuration: number;
+    maxJobDuration: number;
+    /** After a result is submitted, the client may dispute for this long. */
+    challengeWindow: number;
+    /** Governance must rule on a dispute within this time, else the default applies. */
+    arbitrationPeriod: number;
+    /** A closing session waits this long for the provider's final claim. */
+    sessionGrace: number;
+    protocolFeeBps: number;
+    slashClientBps: number;
+    slashReporterBps: number;
+    equivocationSlashBps: number;
+    disputeSlashCapBps: number;
+    keeperReward: bigint;
+};
+
+export const DEFAULT_JOB_PARAMS: JobParams = {
+    bondBps: 2000,
+    bondFloor: 1_000_000_000n,
+    minJobDuration: 60,
+    maxJobDuration: 7 * 24 * 3600,
+    challengeWindow: 3600,
+    arbitrationPeriod: 3 * 24 * 3600,
+    sessionGrace: 3600,
+    protocolFeeBps: 250,
+    slashClientBps: 5000,
+    slashReporterBps: 1000,
+    equivocationSlashBps: 5000,
+    disputeSlashCapBps: 5000,
+    keeperReward: 10_000_000n,
+};
+
+export function jobParamsToCell(j: JobParams): Cell {
+    return beginCell()
+        .storeUint(j.bondBps, 16)
+        .storeCoins(j.bondFloor)
+        .storeUint(j.minJobDuration, 32)
+        .storeUint(j.maxJobDuration, 32)
+        .storeUint(j.challengeWindow, 32)
+        .storeUint(j.arbitrationPeriod, 32)
+        .storeUint(j.sessionGrace, 32)
+        .storeUint(j.protocolFeeBps, 16)
+        .storeUint(j.slashClientBps, 16)
+        .storeUint(j.slashReporterBps, 16)
+        .storeUint(j.equivocationSlashBps, 16)
+        .storeUint(j.disputeSlashCapBps, 16)
+        .storeCoins(j.keeperReward)
+        .endCell();
+}
+
+export function jobParamsFromCell(c: Cell): JobParams {
+    const s = c.beginParse();
+    const j = {
+        bondBps: s.loadUint(16),
+        bondFloor: s.loadCoins(),
+        minJobDuration: s.loadUint(32),
+        maxJobDuration: s.loadUint(32),
+        challengeWindow: s.loadUint(32),
+        arbitrationPeriod: s.loadUint(32),
+        sessionGrace: s.loadUint(32),
+        protocolFeeBps: s.loadUint(16),
+        slashClientBps: s.loadUint(16),
+        slashReporterBps: s.loadUint(16),
+        equivocationSlashBps: s.loadUint(16),
+        disputeSlashCapBps: s.loadUint(16),
+        keeperReward: s.loadCoins(),
+    };
+    s.endParse();
+    return j;
+}
+
 export type RootParams = {
     /** Minimum stake of an active provider, nanoton. */
     minStake: bigint;
@@ -23,8 +99,10 @@ export type RootParams = {
     timelockDelay: number;
     /** Most models one provider may serve. */
     maxModels: number;
-    /** Receives protocol fees and root excess. */
+    /** Receives protocol fees, slashed treasury parts and root excess. */
     treasury: Address;
+    /** Job terms; DEFAULT_JOB_PARAMS when omitted. */
+    jobs?: JobParams;
 };
 
 /** Genesis state of a root. Later additions of trust go through the timelock. */
@@ -33,6 +111,7 @@ export type RootConfig = {
     guardian: Address;
     params: RootParams;
     providerCode: Cell;
+    jobCode: Cell;
     policies?: Map<bigint, Cell>;
     models?: Map<bigint, Cell>;
     verifierKeys?: bigint[];
@@ -53,6 +132,7 @@ export function paramsToCell(p: RootParams): Cell {
         .storeUint(p.timelockDelay, 32)
         .storeUint(p.maxModels, 8)
         .storeAddress(p.treasury)
+        .storeRef(jobParamsToCell(p.jobs ?? DEFAULT_JOB_PARAMS))
         .endCell();
 }
 
@@ -65,6 +145,7 @@ export function paramsFromCell(c: Cell): RootParams {
         timelockDelay: s.loadUint(32),
         maxModels: s.loadUint(8),
         treasury: s.loadAddress(),
+        jobs: jobParamsFromCell(s.loadRef()),
     };
     s.endParse();
     return p;
@@ -94,7 +175,7 @@ export function rootConfigToCell(c: RootConfig): Cell {
         .storeRef(paramsToCell(c.params))
         .storeRef(trust)
         .storeRef(admin)
-        .storeRef(c.providerCode)
+        .storeRef(beginCell().storeRef(c.providerCode).storeRef(c.jobCode).endCell())
         .endCell();
 }
 
@@ -136,6 +217,18 @@ export type RequiredValues = {
     updateProviderModels: bigint;
     checkProvider: bigint;
     governanceOp: bigint;
+    resolveDispute: bigint;
+};
+
+export type JobRequiredValues = {
+    /** create_job, on top of the budget. */
+    createJob: bigint;
+    submitResult: bigint;
+    claimSession: bigint;
+    /** confirm_result, settle_job, expire_job. */
+    closeJob: bigint;
+    /** cancel_job, dispute_job, close_session. */
+    clientOp: bigint;
 };
 
 export class Root implements Contract {
@@ -209,6 +302,23 @@ export class Root implements Contract {
 
     static simpleMessage(op: number, queryId = 0n): Cell {
         return beginCell().storeUint(op, 32).storeUint(queryId, 64).endCell();
+    }
+
+    static resolveDisputeMessage(
+        client: Address,
+        nonce: bigint,
+        forClient: boolean,
+        slash: bigint,
+        queryId = 0n,
+    ): Cell {
+        return beginCell()
+            .storeUint(Op.resolveDispute, 32)
+            .storeUint(queryId, 64)
+            .storeAddress(client)
+            .storeUint(nonce, 64)
+            .storeBit(forClient)
+            .storeCoins(slash)
+            .endCell();
     }
 
     static proposeGovernanceMessage(newGovernance: Address, queryId = 0n): Cell {
@@ -296,6 +406,21 @@ export class Root implements Contract {
         await this.sendBody(provider, via, value, Root.simpleMessage(Op.claimGovernance, randomQueryId()));
     }
 
+    /** Governance's verdict on a disputed job (client, nonce): for the client with `slash`, or for the provider. */
+    async sendResolveDispute(
+        provider: ContractProvider,
+        via: Sender,
+        value: bigint,
+        opts: { client: Address; nonce: bigint; forClient: boolean; slash?: bigint },
+    ) {
+        await this.sendBody(
+            provider,
+            via,
+            value,
+            Root.resolveDisputeMessage(opts.client, opts.nonce, opts.forClient, opts.slash ?? 0n, randomQueryId()),
+        );
+    }
+
     async sendCollectRootExcess(provider: ContractProvider, via: Sender, value: bigint) {
         await this.sendBody(provider, via, value, Root.simpleMessage(Op.collectRootExcess, randomQueryId()));
     }
@@ -317,13 +442,40 @@ export class Root implements Contract {
 
     async getParams(provider: ContractProvider): Promise<RootParams> {
         const r = (await provider.get('get_params', [])).stack;
-        return {
+        const params = {
             minStake: r.readBigNumber(),
             unbondingPeriod: r.readNumber(),
             attestationMaxAge: r.readNumber(),
             timelockDelay: r.readNumber(),
             maxModels: r.readNumber(),
             treasury: r.readAddress(),
+        };
+        return { ...params, jobs: await this.getJobParams(provider) };
+    }
+
+    async getJobParams(provider: ContractProvider): Promise<JobParams> {
+        return jobParamsFromCell((await provider.get('get_job_params', [])).stack.readCell());
+    }
+
+    async getJobCode(provider: ContractProvider): Promise<Cell> {
+        return (await provider.get('get_job_code', [])).stack.readCell();
+    }
+
+    async getJobAddress(provider: ContractProvider, client: Address, nonce: bigint): Promise<Address> {
+        const args = new TupleBuilder();
+        args.writeAddress(client);
+        args.writeNumber(nonce);
+        return (await provider.get('get_job_address', args.build())).stack.readAddress();
+    }
+
+    async getJobRequiredValues(provider: ContractProvider): Promise<JobRequiredValues> {
+        const r = (await provider.get('get_job_required_values', [])).stack;
+        return {
+            createJob: r.readBigNumber(),
+            submitResult: r.readBigNumber(),
+            claimSession: r.readBigNumber(),
+            closeJob: r.readBigNumber(),
+            clientOp: r.readBigNumber(),
         };
     }
 
@@ -388,6 +540,7 @@ export class Root implements Contract {
             updateProviderModels: r.readBigNumber(),
             checkProvider: r.readBigNumber(),
             governanceOp: r.readBigNumber(),
+            resolveDispute: r.readBigNumber(),
         };
     }
 

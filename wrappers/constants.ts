@@ -21,18 +21,42 @@ export const Op = {
     proposeGovernance: 0xc0c01030,
     claimGovernance: 0xc0c01031,
     collectRootExcess: 0xc0c01040,
+    resolveDispute: 0xc0c01050,
     // Provider inbound from the root.
     providerInit: 0xc0c02001,
     providerReattest: 0xc0c02002,
     providerSetModels: 0xc0c02003,
     providerRevoke: 0xc0c02004,
+    // Provider inbound from a job, and from anyone (equivocation evidence).
+    offerJob: 0xc0c02030,
+    jobClosed: 0xc0c02031,
+    slashBond: 0xc0c02032,
+    reportEquivocation: 0xc0c02040,
     // Provider inbound from the owner (top_up: anyone).
     topUp: 0xc0c02010,
     updateOffer: 0xc0c02011,
     requestUnbond: 0xc0c02012,
     withdrawStake: 0xc0c02013,
+    // Job inbound.
+    createJob: 0xc0c03001,
+    cancelJob: 0xc0c03002,
+    submitResult: 0xc0c03003,
+    confirmResult: 0xc0c03004,
+    disputeJob: 0xc0c03005,
+    settleJob: 0xc0c03006,
+    expireJob: 0xc0c03007,
+    claimSession: 0xc0c03008,
+    closeSession: 0xc0c03009,
+    jobAccepted: 0xc0c03010,
+    jobRejected: 0xc0c03011,
+    disputeVerdict: 0xc0c03012,
     // Outbound notifications.
     excesses: 0xd53276db,
+    slashShare: 0xc0c02041,
+    keeperReward: 0xc0c02042,
+    jobPayment: 0xc0c03020,
+    jobRefund: 0xc0c03021,
+    protocolFee: 0xc0c03022,
     stakeWithdrawn: 0xc0c02020,
     requestRefused: 0xc0c02021,
     providerRegistered: 0xc0c02022,
@@ -41,7 +65,40 @@ export const Op = {
 /** Signed payload tags (domain separation). */
 export const Tag = {
     attestationStatement: 0xc0c0a77e,
+    jobResult: 0xc0c0a001,
+    usageReceipt: 0xc0c0a002,
 } as const;
+
+/** Job close outcomes (job_closed). */
+export const Outcome = {
+    completed: 0,
+    resolvedForProvider: 1,
+    cancelled: 2,
+} as const;
+
+/** Slash reasons (slash_bond, slash_share). */
+export const Slash = {
+    timeout: 0,
+    dispute: 1,
+    equivocation: 2,
+} as const;
+
+export const JobState = {
+    uninit: 0,
+    created: 1,
+    accepted: 2,
+    submitted: 3,
+    disputed: 4,
+    closing: 5,
+    settled: 6,
+    expired: 7,
+    cancelled: 8,
+    resolved: 9,
+} as const;
+
+export const JobStateName: Record<number, string> = Object.fromEntries(
+    Object.entries(JobState).map(([name, code]) => [code, name]),
+);
 
 /** Timelock action tags (8 bits). */
 export const Action = {
@@ -119,6 +176,30 @@ export const Errors = {
     staleStatement: 156,
     revocationMismatch: 157,
     badAmount: 158,
+    notJob: 160,
+    notEligible: 161,
+    modelNotServed: 162,
+    priceTooHigh: 163,
+    insufficientFreeStake: 164,
+    attestationExpiresFirst: 165,
+    badEvidence: 166,
+    openJobs: 167,
+    badDuration: 168,
+    notClient: 200,
+    notProvider: 201,
+    jobWrongState: 202,
+    deadlinePassed: 203,
+    deadlineNotPassed: 204,
+    windowOpen: 205,
+    windowClosed: 206,
+    wrongJob: 207,
+    staleReceipt: 208,
+    badUsage: 209,
+    arbitrationPending: 210,
+    wrongKind: 211,
+    badBudget: 212,
+    graceNotOver: 213,
+    notRootOrOwner: 214,
     /** TVM: cell underflow (a truncated body). */
     cellUnderflow: 9,
 } as const;
@@ -134,6 +215,19 @@ export const ParamBounds = {
     timelockDelayMin: 3600,
     timelockDelayMax: 2_592_000,
     maxModelsCeiling: 32,
+    bps: 10_000,
+    protocolFeeBpsMax: 1000,
+    slashReporterBpsMax: 2000,
+    keeperRewardMax: 1_000_000_000n,
+    bondFloorMax: 1_000_000_000_000_000n,
+    jobDurationMin: 60,
+    jobDurationMax: 2_592_000,
+    challengeWindowMin: 60,
+    challengeWindowMax: 604_800,
+    arbitrationPeriodMin: 3600,
+    arbitrationPeriodMax: 2_592_000,
+    sessionGraceMin: 60,
+    sessionGraceMax: 604_800,
     timelockGracePeriod: 1_209_600,
     maxPendingChanges: 16,
     endpointMaxBytes: 127,

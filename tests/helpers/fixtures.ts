@@ -47,6 +47,7 @@ export type Protocol = {
     params: RootParams;
     rootCode: Cell;
     providerCode: Cell;
+    jobCode: Cell;
 };
 
 export function defaultParams(treasury: Address): RootParams {
@@ -75,6 +76,7 @@ export async function deployProtocol(
     const verifier = keyFromLabel('attestation verifier');
     const rootCode = loadCode('Root');
     const providerCode = loadCode('Provider');
+    const jobCode = loadCode('Job');
     const params = { ...defaultParams(treasury.address), ...opts.params };
     const trust = opts.genesisTrust ?? true;
     const root = blockchain.openContract(
@@ -84,6 +86,7 @@ export async function deployProtocol(
                 guardian: guardian.address,
                 params,
                 providerCode,
+                jobCode,
                 policies: trust ? new Map([[POLICY, textCell('cocoon-tdx v1')]]) : undefined,
                 models: trust
                     ? new Map([
@@ -99,7 +102,7 @@ export async function deployProtocol(
     );
     const deploy = await root.sendDeploy(governance.getSender(), toNano('1'));
     expectSuccess(deploy.transactions, root.address);
-    return { blockchain, root, governance, guardian, treasury, verifier, params, rootCode, providerCode };
+    return { blockchain, root, governance, guardian, treasury, verifier, params, rootCode, providerCode, jobCode };
 }
 
 export type StatementFields = {
@@ -163,7 +166,7 @@ export async function registerProvider(
         models: opts.models ?? [MODEL],
     });
     const provider = p.blockchain.openContract(
-        Provider.createFromConfig({ root: p.root.address, owner: owner.address }, p.providerCode),
+        Provider.createFromConfig({ root: p.root.address, owner: owner.address, jobCode: p.jobCode }, p.providerCode),
     );
     return { result, provider, stake, value };
 }

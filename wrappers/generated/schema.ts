@@ -80,7 +80,7 @@ export interface SignedStatement {
 
 /*
 params$_ min_stake:Coins unbonding_period:uint32 attestation_max_age:uint32
-    timelock_delay:uint32 max_models:uint8 treasury:MsgAddressInt = Params;
+    timelock_delay:uint32 max_models:uint8 treasury:MsgAddressInt jobs:^JobParams = Params;
 */
 
 export interface Params {
@@ -91,20 +91,50 @@ export interface Params {
     readonly timelock_delay: number;
     readonly max_models: number;
     readonly treasury: Address;
+    readonly jobs: JobParams;
 }
 
-// provider_params$_ min_stake:Coins unbonding_period:uint32 root_version:uint32 = ProviderParams;
+/*
+job_params$_ bond_bps:uint16 bond_floor:Coins min_job_duration:uint32 max_job_duration:uint32
+    challenge_window:uint32 arbitration_period:uint32 session_grace:uint32
+    protocol_fee_bps:uint16 slash_client_bps:uint16 slash_reporter_bps:uint16
+    equivocation_slash_bps:uint16 dispute_slash_cap_bps:uint16 keeper_reward:Coins = JobParams;
+*/
+
+export interface JobParams {
+    readonly kind: 'JobParams';
+    readonly bond_bps: number;
+    readonly bond_floor: Coins;
+    readonly min_job_duration: number;
+    readonly max_job_duration: number;
+    readonly challenge_window: number;
+    readonly arbitration_period: number;
+    readonly session_grace: number;
+    readonly protocol_fee_bps: number;
+    readonly slash_client_bps: number;
+    readonly slash_reporter_bps: number;
+    readonly equivocation_slash_bps: number;
+    readonly dispute_slash_cap_bps: number;
+    readonly keeper_reward: Coins;
+}
+
+/*
+provider_params$_ min_stake:Coins unbonding_period:uint32 root_version:uint32
+    treasury:MsgAddressInt jobs:^JobParams = ProviderParams;
+*/
 
 export interface ProviderParams {
     readonly kind: 'ProviderParams';
     readonly min_stake: Coins;
     readonly unbonding_period: number;
     readonly root_version: number;
+    readonly treasury: Address;
+    readonly jobs: JobParams;
 }
 
 /*
 root_storage$_ version:uint32 paused:Bool governance:MsgAddressInt guardian:MsgAddressInt
-    params:^Params trust:^RootTrust admin:^RootAdmin provider_code:^Cell = RootStorage;
+    params:^Params trust:^RootTrust admin:^RootAdmin codes:^RootCodes = RootStorage;
 */
 
 export interface RootStorage {
@@ -116,7 +146,15 @@ export interface RootStorage {
     readonly params: Params;
     readonly trust: RootTrust;
     readonly admin: RootAdmin;
+    readonly codes: RootCodes;
+}
+
+// root_codes$_ provider_code:^Cell job_code:^Cell = RootCodes;
+
+export interface RootCodes {
+    readonly kind: 'RootCodes';
     readonly provider_code: Cell;
+    readonly job_code: Cell;
 }
 
 /*
@@ -255,6 +293,11 @@ register_provider#c0c01001 query_id:uint64 stake:Coins statement:^SignedStatemen
 // collect_root_excess#c0c01040 query_id:uint64 = InMsgBody;
 
 /*
+resolve_dispute#c0c01050 query_id:uint64 client:MsgAddressInt nonce:uint64
+    for_client:Bool slash:Coins = InMsgBody;
+*/
+
+/*
 provider_init#c0c02001 query_id:uint64 stake:Coins attestation:^ProviderAttestation
     offer:^ProviderOffer models:(HashmapE 256 True) params:^ProviderParams = InMsgBody;
 */
@@ -274,6 +317,23 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
     keeper:MsgAddressInt = InMsgBody;
 */
 
+// offer_job#c0c02030 query_id:uint64 client:MsgAddressInt nonce:uint64 offer:^JobOffer = InMsgBody;
+
+/*
+job_closed#c0c02031 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
+    outcome:uint2 = InMsgBody;
+*/
+
+/*
+slash_bond#c0c02032 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
+    amount:Coins reason:uint2 reporter:MsgAddressInt = InMsgBody;
+*/
+
+/*
+report_equivocation#c0c02040 query_id:uint64 client:MsgAddressInt nonce:uint64
+    first:^SignedResult second:^SignedResult = InMsgBody;
+*/
+
 // top_up#c0c02010 query_id:uint64 amount:Coins = InMsgBody;
 
 // update_offer#c0c02011 query_id:uint64 offer:^ProviderOffer = InMsgBody;
@@ -284,13 +344,50 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
 
 // excesses#d53276db query_id:uint64 = InMsgBody;
 
+// slash_share#c0c02041 query_id:uint64 reason:uint2 = InMsgBody;
+
+// keeper_reward#c0c02042 query_id:uint64 = InMsgBody;
+
 // stake_withdrawn#c0c02020 query_id:uint64 amount:Coins = InMsgBody;
 
 // request_refused#c0c02021 query_id:uint64 error:uint16 = InMsgBody;
 
 // provider_registered#c0c02022 query_id:uint64 stake:Coins = InMsgBody;
 
-export type InMsgBody = InMsgBody_register_provider | InMsgBody_reattest_provider | InMsgBody_update_provider_models | InMsgBody_check_provider | InMsgBody_queue_change | InMsgBody_execute_change | InMsgBody_cancel_change | InMsgBody_revoke_policy | InMsgBody_revoke_model | InMsgBody_revoke_verifier_key | InMsgBody_pause | InMsgBody_unpause | InMsgBody_propose_governance | InMsgBody_claim_governance | InMsgBody_collect_root_excess | InMsgBody_provider_init | InMsgBody_provider_reattest | InMsgBody_provider_set_models | InMsgBody_provider_revoke | InMsgBody_top_up | InMsgBody_update_offer | InMsgBody_request_unbond | InMsgBody_withdraw_stake | InMsgBody_excesses | InMsgBody_stake_withdrawn | InMsgBody_request_refused | InMsgBody_provider_registered;
+/*
+create_job#c0c03001 query_id:uint64 budget:Coins deadline:uint32 session:Bool client_key:bits256
+    request:^JobRequestInput = InMsgBody;
+*/
+
+// cancel_job#c0c03002 query_id:uint64 = InMsgBody;
+
+// submit_result#c0c03003 query_id:uint64 result:^SignedResult = InMsgBody;
+
+// confirm_result#c0c03004 query_id:uint64 = InMsgBody;
+
+// dispute_job#c0c03005 query_id:uint64 reason_hash:bits256 = InMsgBody;
+
+// settle_job#c0c03006 query_id:uint64 = InMsgBody;
+
+// expire_job#c0c03007 query_id:uint64 = InMsgBody;
+
+// claim_session#c0c03008 query_id:uint64 close:Bool receipt:^SignedReceipt = InMsgBody;
+
+// close_session#c0c03009 query_id:uint64 = InMsgBody;
+
+// job_accepted#c0c03010 query_id:uint64 terms:^JobTerms = InMsgBody;
+
+// job_rejected#c0c03011 query_id:uint64 error:uint16 = InMsgBody;
+
+// dispute_verdict#c0c03012 query_id:uint64 for_client:Bool slash:Coins = InMsgBody;
+
+// job_payment#c0c03020 query_id:uint64 usage:uint64 = InMsgBody;
+
+// job_refund#c0c03021 query_id:uint64 = InMsgBody;
+
+// protocol_fee#c0c03022 query_id:uint64 = InMsgBody;
+
+export type InMsgBody = InMsgBody_register_provider | InMsgBody_reattest_provider | InMsgBody_update_provider_models | InMsgBody_check_provider | InMsgBody_queue_change | InMsgBody_execute_change | InMsgBody_cancel_change | InMsgBody_revoke_policy | InMsgBody_revoke_model | InMsgBody_revoke_verifier_key | InMsgBody_pause | InMsgBody_unpause | InMsgBody_propose_governance | InMsgBody_claim_governance | InMsgBody_collect_root_excess | InMsgBody_resolve_dispute | InMsgBody_provider_init | InMsgBody_provider_reattest | InMsgBody_provider_set_models | InMsgBody_provider_revoke | InMsgBody_offer_job | InMsgBody_job_closed | InMsgBody_slash_bond | InMsgBody_report_equivocation | InMsgBody_top_up | InMsgBody_update_offer | InMsgBody_request_unbond | InMsgBody_withdraw_stake | InMsgBody_excesses | InMsgBody_slash_share | InMsgBody_keeper_reward | InMsgBody_stake_withdrawn | InMsgBody_request_refused | InMsgBody_provider_registered | InMsgBody_create_job | InMsgBody_cancel_job | InMsgBody_submit_result | InMsgBody_confirm_result | InMsgBody_dispute_job | InMsgBody_settle_job | InMsgBody_expire_job | InMsgBody_claim_session | InMsgBody_close_session | InMsgBody_job_accepted | InMsgBody_job_rejected | InMsgBody_dispute_verdict | InMsgBody_job_payment | InMsgBody_job_refund | InMsgBody_protocol_fee;
 
 export interface InMsgBody_register_provider {
     readonly kind: 'InMsgBody_register_provider';
@@ -382,6 +479,15 @@ export interface InMsgBody_collect_root_excess {
     readonly query_id: bigint;
 }
 
+export interface InMsgBody_resolve_dispute {
+    readonly kind: 'InMsgBody_resolve_dispute';
+    readonly query_id: bigint;
+    readonly client: Address;
+    readonly nonce: bigint;
+    readonly for_client: boolean;
+    readonly slash: Coins;
+}
+
 export interface InMsgBody_provider_init {
     readonly kind: 'InMsgBody_provider_init';
     readonly query_id: bigint;
@@ -413,6 +519,43 @@ export interface InMsgBody_provider_revoke {
     readonly keeper: Address;
 }
 
+export interface InMsgBody_offer_job {
+    readonly kind: 'InMsgBody_offer_job';
+    readonly query_id: bigint;
+    readonly client: Address;
+    readonly nonce: bigint;
+    readonly offer: JobOffer;
+}
+
+export interface InMsgBody_job_closed {
+    readonly kind: 'InMsgBody_job_closed';
+    readonly query_id: bigint;
+    readonly client: Address;
+    readonly nonce: bigint;
+    readonly bond: Coins;
+    readonly outcome: number;
+}
+
+export interface InMsgBody_slash_bond {
+    readonly kind: 'InMsgBody_slash_bond';
+    readonly query_id: bigint;
+    readonly client: Address;
+    readonly nonce: bigint;
+    readonly bond: Coins;
+    readonly amount: Coins;
+    readonly reason: number;
+    readonly reporter: Address;
+}
+
+export interface InMsgBody_report_equivocation {
+    readonly kind: 'InMsgBody_report_equivocation';
+    readonly query_id: bigint;
+    readonly client: Address;
+    readonly nonce: bigint;
+    readonly first: SignedResult;
+    readonly second: SignedResult;
+}
+
 export interface InMsgBody_top_up {
     readonly kind: 'InMsgBody_top_up';
     readonly query_id: bigint;
@@ -440,6 +583,17 @@ export interface InMsgBody_excesses {
     readonly query_id: bigint;
 }
 
+export interface InMsgBody_slash_share {
+    readonly kind: 'InMsgBody_slash_share';
+    readonly query_id: bigint;
+    readonly reason: number;
+}
+
+export interface InMsgBody_keeper_reward {
+    readonly kind: 'InMsgBody_keeper_reward';
+    readonly query_id: bigint;
+}
+
 export interface InMsgBody_stake_withdrawn {
     readonly kind: 'InMsgBody_stake_withdrawn';
     readonly query_id: bigint;
@@ -456,6 +610,95 @@ export interface InMsgBody_provider_registered {
     readonly kind: 'InMsgBody_provider_registered';
     readonly query_id: bigint;
     readonly stake: Coins;
+}
+
+export interface InMsgBody_create_job {
+    readonly kind: 'InMsgBody_create_job';
+    readonly query_id: bigint;
+    readonly budget: Coins;
+    readonly deadline: number;
+    readonly session: boolean;
+    readonly client_key: BitString;
+    readonly request: JobRequestInput;
+}
+
+export interface InMsgBody_cancel_job {
+    readonly kind: 'InMsgBody_cancel_job';
+    readonly query_id: bigint;
+}
+
+export interface InMsgBody_submit_result {
+    readonly kind: 'InMsgBody_submit_result';
+    readonly query_id: bigint;
+    readonly result: SignedResult;
+}
+
+export interface InMsgBody_confirm_result {
+    readonly kind: 'InMsgBody_confirm_result';
+    readonly query_id: bigint;
+}
+
+export interface InMsgBody_dispute_job {
+    readonly kind: 'InMsgBody_dispute_job';
+    readonly query_id: bigint;
+    readonly reason_hash: BitString;
+}
+
+export interface InMsgBody_settle_job {
+    readonly kind: 'InMsgBody_settle_job';
+    readonly query_id: bigint;
+}
+
+export interface InMsgBody_expire_job {
+    readonly kind: 'InMsgBody_expire_job';
+    readonly query_id: bigint;
+}
+
+export interface InMsgBody_claim_session {
+    readonly kind: 'InMsgBody_claim_session';
+    readonly query_id: bigint;
+    readonly close: boolean;
+    readonly receipt: SignedReceipt;
+}
+
+export interface InMsgBody_close_session {
+    readonly kind: 'InMsgBody_close_session';
+    readonly query_id: bigint;
+}
+
+export interface InMsgBody_job_accepted {
+    readonly kind: 'InMsgBody_job_accepted';
+    readonly query_id: bigint;
+    readonly terms: JobTerms;
+}
+
+export interface InMsgBody_job_rejected {
+    readonly kind: 'InMsgBody_job_rejected';
+    readonly query_id: bigint;
+    readonly error: number;
+}
+
+export interface InMsgBody_dispute_verdict {
+    readonly kind: 'InMsgBody_dispute_verdict';
+    readonly query_id: bigint;
+    readonly for_client: boolean;
+    readonly slash: Coins;
+}
+
+export interface InMsgBody_job_payment {
+    readonly kind: 'InMsgBody_job_payment';
+    readonly query_id: bigint;
+    readonly usage: bigint;
+}
+
+export interface InMsgBody_job_refund {
+    readonly kind: 'InMsgBody_job_refund';
+    readonly query_id: bigint;
+}
+
+export interface InMsgBody_protocol_fee {
+    readonly kind: 'InMsgBody_protocol_fee';
+    readonly query_id: bigint;
 }
 
 // provider_offer$_ price_per_unit:Coins endpoint:^Cell = ProviderOffer;
@@ -490,7 +733,7 @@ export interface ProviderAttestation {
 
 /*
 provider_storage_uninit$_ root:MsgAddressInt owner:MsgAddressInt state:(## 4)
-    { state = 0 } = ProviderStorageUninit;
+    { state = 0 } job_code_hash:bits256 job_code_depth:uint16 = ProviderStorageUninit;
 */
 
 export interface ProviderStorageUninit {
@@ -498,13 +741,15 @@ export interface ProviderStorageUninit {
     readonly root: Address;
     readonly owner: Address;
     readonly state: number;
+    readonly job_code_hash: BitString;
+    readonly job_code_depth: number;
 }
 
 /*
 provider_storage$_ root:MsgAddressInt owner:MsgAddressInt state:(## 4) stake:Coins
-    revoked:Bool unbond_at:uint32
-    attestation:^ProviderAttestation offer:^ProviderOffer
-    models:(HashmapE 256 True) params:^ProviderParams = ProviderStorage;
+    locked:Coins open_jobs:uint32 revoked:Bool tombstoned:Bool unbond_at:uint32
+    attestation:^ProviderAttestation params:^ProviderParams book:^ProviderBook
+    models:(HashmapE 256 True) = ProviderStorage;
 */
 
 export interface ProviderStorage {
@@ -513,12 +758,179 @@ export interface ProviderStorage {
     readonly owner: Address;
     readonly state: number;
     readonly stake: Coins;
+    readonly locked: Coins;
+    readonly open_jobs: number;
     readonly revoked: boolean;
+    readonly tombstoned: boolean;
     readonly unbond_at: number;
     readonly attestation: ProviderAttestation;
-    readonly offer: ProviderOffer;
-    readonly models: Dictionary<bigint, True>;
     readonly params: ProviderParams;
+    readonly book: ProviderBook;
+    readonly models: Dictionary<bigint, True>;
+}
+
+/*
+provider_book$_ offer:^ProviderOffer job_code_hash:bits256 job_code_depth:uint16
+    completed:uint64 failed:uint64 slashed:Coins = ProviderBook;
+*/
+
+export interface ProviderBook {
+    readonly kind: 'ProviderBook';
+    readonly offer: ProviderOffer;
+    readonly job_code_hash: BitString;
+    readonly job_code_depth: number;
+    readonly completed: bigint;
+    readonly failed: bigint;
+    readonly slashed: Coins;
+}
+
+/*
+job_offer$_ model_hash:bits256 budget:Coins max_price:Coins deadline:uint32 created_at:uint32
+    session:Bool = JobOffer;
+*/
+
+export interface JobOffer {
+    readonly kind: 'JobOffer';
+    readonly model_hash: BitString;
+    readonly budget: Coins;
+    readonly max_price: Coins;
+    readonly deadline: number;
+    readonly created_at: number;
+    readonly session: boolean;
+}
+
+// signed_result$_ signature:bits512 result:^JobResult = SignedResult;
+
+export interface SignedResult {
+    readonly kind: 'SignedResult';
+    readonly signature: BitString;
+    readonly result: JobResult;
+}
+
+/*
+job_result#c0c0a001 job:MsgAddressInt created_at:uint32 seq:uint32
+    result_commitment:bits256 usage:uint64 = JobResult;
+*/
+
+export interface JobResult {
+    readonly kind: 'JobResult';
+    readonly job: Address;
+    readonly created_at: number;
+    readonly seq: number;
+    readonly result_commitment: BitString;
+    readonly usage: bigint;
+}
+
+/*
+usage_receipt#c0c0a002 job:MsgAddressInt created_at:uint32 seq:uint32
+    cumulative_usage:uint64 result_root:bits256 = UsageReceipt;
+*/
+
+export interface UsageReceipt {
+    readonly kind: 'UsageReceipt';
+    readonly job: Address;
+    readonly created_at: number;
+    readonly seq: number;
+    readonly cumulative_usage: bigint;
+    readonly result_root: BitString;
+}
+
+/*
+job_storage_uninit$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 state:(## 4)
+    { state = 0 } = JobStorageUninit;
+*/
+
+export interface JobStorageUninit {
+    readonly kind: 'JobStorageUninit';
+    readonly root: Address;
+    readonly client: Address;
+    readonly nonce: bigint;
+    readonly state: number;
+}
+
+/*
+job_storage$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 state:(## 4)
+    budget:Coins client_key:bits256 request:^JobRequest terms:(Maybe ^JobTerms)
+    progress:^JobProgress = JobStorage;
+*/
+
+export interface JobStorage {
+    readonly kind: 'JobStorage';
+    readonly root: Address;
+    readonly client: Address;
+    readonly nonce: bigint;
+    readonly state: number;
+    readonly budget: Coins;
+    readonly client_key: BitString;
+    readonly request: JobRequest;
+    readonly terms: Maybe<JobTerms>;
+    readonly progress: JobProgress;
+}
+
+/*
+job_request$_ provider:MsgAddressInt model_hash:bits256 max_price:Coins deadline:uint32
+    created_at:uint32 session:Bool request_commitment:bits256 = JobRequest;
+*/
+
+export interface JobRequest {
+    readonly kind: 'JobRequest';
+    readonly provider: Address;
+    readonly model_hash: BitString;
+    readonly max_price: Coins;
+    readonly deadline: number;
+    readonly created_at: number;
+    readonly session: boolean;
+    readonly request_commitment: BitString;
+}
+
+/*
+job_terms$_ price:Coins bond:Coins operator_key:bits256 owner:MsgAddressInt
+    params:^ProviderParams = JobTerms;
+*/
+
+export interface JobTerms {
+    readonly kind: 'JobTerms';
+    readonly price: Coins;
+    readonly bond: Coins;
+    readonly operator_key: BitString;
+    readonly owner: Address;
+    readonly params: ProviderParams;
+}
+
+/*
+job_progress$_ result_commitment:bits256 usage:uint64 seq:uint32 paid_usage:uint64
+    timer:uint32 reason_hash:bits256 = JobProgress;
+*/
+
+export interface JobProgress {
+    readonly kind: 'JobProgress';
+    readonly result_commitment: BitString;
+    readonly usage: bigint;
+    readonly seq: number;
+    readonly paid_usage: bigint;
+    readonly timer: number;
+    readonly reason_hash: BitString;
+}
+
+/*
+job_request_input$_ provider:MsgAddressInt model_hash:bits256 max_price:Coins
+    request_commitment:bits256 = JobRequestInput;
+*/
+
+export interface JobRequestInput {
+    readonly kind: 'JobRequestInput';
+    readonly provider: Address;
+    readonly model_hash: BitString;
+    readonly max_price: Coins;
+    readonly request_commitment: BitString;
+}
+
+// signed_receipt$_ signature:bits512 receipt:^UsageReceipt = SignedReceipt;
+
+export interface SignedReceipt {
+    readonly kind: 'SignedReceipt';
+    readonly signature: BitString;
+    readonly receipt: UsageReceipt;
 }
 
 // nothing$0 {X:Type} = Maybe X;
@@ -693,7 +1105,7 @@ export function storeSignedStatement(signedStatement: SignedStatement): (builder
 
 /*
 params$_ min_stake:Coins unbonding_period:uint32 attestation_max_age:uint32
-    timelock_delay:uint32 max_models:uint8 treasury:MsgAddressInt = Params;
+    timelock_delay:uint32 max_models:uint8 treasury:MsgAddressInt jobs:^JobParams = Params;
 */
 
 export function loadParams(slice: Slice): Params {
@@ -703,6 +1115,8 @@ export function loadParams(slice: Slice): Params {
     let timelock_delay: number = slice.loadUint(32);
     let max_models: number = slice.loadUint(8);
     let treasury: Address = slice.loadAddress();
+    let slice1 = slice.loadRef().beginParse(true);
+    let jobs: JobParams = loadJobParams(slice1);
     return {
         kind: 'Params',
         min_stake: min_stake,
@@ -711,6 +1125,7 @@ export function loadParams(slice: Slice): Params {
         timelock_delay: timelock_delay,
         max_models: max_models,
         treasury: treasury,
+        jobs: jobs,
     }
 
 }
@@ -723,21 +1138,91 @@ export function storeParams(params: Params): (builder: Builder) => void {
         builder.storeUint(params.timelock_delay, 32);
         builder.storeUint(params.max_models, 8);
         builder.storeAddress(params.treasury);
+        let cell1 = beginCell();
+        storeJobParams(params.jobs)(cell1);
+        builder.storeRef(cell1);
     })
 
 }
 
-// provider_params$_ min_stake:Coins unbonding_period:uint32 root_version:uint32 = ProviderParams;
+/*
+job_params$_ bond_bps:uint16 bond_floor:Coins min_job_duration:uint32 max_job_duration:uint32
+    challenge_window:uint32 arbitration_period:uint32 session_grace:uint32
+    protocol_fee_bps:uint16 slash_client_bps:uint16 slash_reporter_bps:uint16
+    equivocation_slash_bps:uint16 dispute_slash_cap_bps:uint16 keeper_reward:Coins = JobParams;
+*/
+
+export function loadJobParams(slice: Slice): JobParams {
+    let bond_bps: number = slice.loadUint(16);
+    let bond_floor: Coins = loadCoins(slice);
+    let min_job_duration: number = slice.loadUint(32);
+    let max_job_duration: number = slice.loadUint(32);
+    let challenge_window: number = slice.loadUint(32);
+    let arbitration_period: number = slice.loadUint(32);
+    let session_grace: number = slice.loadUint(32);
+    let protocol_fee_bps: number = slice.loadUint(16);
+    let slash_client_bps: number = slice.loadUint(16);
+    let slash_reporter_bps: number = slice.loadUint(16);
+    let equivocation_slash_bps: number = slice.loadUint(16);
+    let dispute_slash_cap_bps: number = slice.loadUint(16);
+    let keeper_reward: Coins = loadCoins(slice);
+    return {
+        kind: 'JobParams',
+        bond_bps: bond_bps,
+        bond_floor: bond_floor,
+        min_job_duration: min_job_duration,
+        max_job_duration: max_job_duration,
+        challenge_window: challenge_window,
+        arbitration_period: arbitration_period,
+        session_grace: session_grace,
+        protocol_fee_bps: protocol_fee_bps,
+        slash_client_bps: slash_client_bps,
+        slash_reporter_bps: slash_reporter_bps,
+        equivocation_slash_bps: equivocation_slash_bps,
+        dispute_slash_cap_bps: dispute_slash_cap_bps,
+        keeper_reward: keeper_reward,
+    }
+
+}
+
+export function storeJobParams(jobParams: JobParams): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeUint(jobParams.bond_bps, 16);
+        storeCoins(jobParams.bond_floor)(builder);
+        builder.storeUint(jobParams.min_job_duration, 32);
+        builder.storeUint(jobParams.max_job_duration, 32);
+        builder.storeUint(jobParams.challenge_window, 32);
+        builder.storeUint(jobParams.arbitration_period, 32);
+        builder.storeUint(jobParams.session_grace, 32);
+        builder.storeUint(jobParams.protocol_fee_bps, 16);
+        builder.storeUint(jobParams.slash_client_bps, 16);
+        builder.storeUint(jobParams.slash_reporter_bps, 16);
+        builder.storeUint(jobParams.equivocation_slash_bps, 16);
+        builder.storeUint(jobParams.dispute_slash_cap_bps, 16);
+        storeCoins(jobParams.keeper_reward)(builder);
+    })
+
+}
+
+/*
+provider_params$_ min_stake:Coins unbonding_period:uint32 root_version:uint32
+    treasury:MsgAddressInt jobs:^JobParams = ProviderParams;
+*/
 
 export function loadProviderParams(slice: Slice): ProviderParams {
     let min_stake: Coins = loadCoins(slice);
     let unbonding_period: number = slice.loadUint(32);
     let root_version: number = slice.loadUint(32);
+    let treasury: Address = slice.loadAddress();
+    let slice1 = slice.loadRef().beginParse(true);
+    let jobs: JobParams = loadJobParams(slice1);
     return {
         kind: 'ProviderParams',
         min_stake: min_stake,
         unbonding_period: unbonding_period,
         root_version: root_version,
+        treasury: treasury,
+        jobs: jobs,
     }
 
 }
@@ -747,13 +1232,17 @@ export function storeProviderParams(providerParams: ProviderParams): (builder: B
         storeCoins(providerParams.min_stake)(builder);
         builder.storeUint(providerParams.unbonding_period, 32);
         builder.storeUint(providerParams.root_version, 32);
+        builder.storeAddress(providerParams.treasury);
+        let cell1 = beginCell();
+        storeJobParams(providerParams.jobs)(cell1);
+        builder.storeRef(cell1);
     })
 
 }
 
 /*
 root_storage$_ version:uint32 paused:Bool governance:MsgAddressInt guardian:MsgAddressInt
-    params:^Params trust:^RootTrust admin:^RootAdmin provider_code:^Cell = RootStorage;
+    params:^Params trust:^RootTrust admin:^RootAdmin codes:^RootCodes = RootStorage;
 */
 
 export function loadRootStorage(slice: Slice): RootStorage {
@@ -768,7 +1257,7 @@ export function loadRootStorage(slice: Slice): RootStorage {
     let slice3 = slice.loadRef().beginParse(true);
     let admin: RootAdmin = loadRootAdmin(slice3);
     let slice4 = slice.loadRef().beginParse(true);
-    let provider_code: Cell = slice4.asCell();
+    let codes: RootCodes = loadRootCodes(slice4);
     return {
         kind: 'RootStorage',
         version: version,
@@ -778,7 +1267,7 @@ export function loadRootStorage(slice: Slice): RootStorage {
         params: params,
         trust: trust,
         admin: admin,
-        provider_code: provider_code,
+        codes: codes,
     }
 
 }
@@ -799,8 +1288,35 @@ export function storeRootStorage(rootStorage: RootStorage): (builder: Builder) =
         storeRootAdmin(rootStorage.admin)(cell3);
         builder.storeRef(cell3);
         let cell4 = beginCell();
-        cell4.storeSlice(rootStorage.provider_code.beginParse(true));
+        storeRootCodes(rootStorage.codes)(cell4);
         builder.storeRef(cell4);
+    })
+
+}
+
+// root_codes$_ provider_code:^Cell job_code:^Cell = RootCodes;
+
+export function loadRootCodes(slice: Slice): RootCodes {
+    let slice1 = slice.loadRef().beginParse(true);
+    let provider_code: Cell = slice1.asCell();
+    let slice2 = slice.loadRef().beginParse(true);
+    let job_code: Cell = slice2.asCell();
+    return {
+        kind: 'RootCodes',
+        provider_code: provider_code,
+        job_code: job_code,
+    }
+
+}
+
+export function storeRootCodes(rootCodes: RootCodes): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        let cell1 = beginCell();
+        cell1.storeSlice(rootCodes.provider_code.beginParse(true));
+        builder.storeRef(cell1);
+        let cell2 = beginCell();
+        cell2.storeSlice(rootCodes.job_code.beginParse(true));
+        builder.storeRef(cell2);
     })
 
 }
@@ -1180,6 +1696,11 @@ register_provider#c0c01001 query_id:uint64 stake:Coins statement:^SignedStatemen
 // collect_root_excess#c0c01040 query_id:uint64 = InMsgBody;
 
 /*
+resolve_dispute#c0c01050 query_id:uint64 client:MsgAddressInt nonce:uint64
+    for_client:Bool slash:Coins = InMsgBody;
+*/
+
+/*
 provider_init#c0c02001 query_id:uint64 stake:Coins attestation:^ProviderAttestation
     offer:^ProviderOffer models:(HashmapE 256 True) params:^ProviderParams = InMsgBody;
 */
@@ -1199,6 +1720,23 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
     keeper:MsgAddressInt = InMsgBody;
 */
 
+// offer_job#c0c02030 query_id:uint64 client:MsgAddressInt nonce:uint64 offer:^JobOffer = InMsgBody;
+
+/*
+job_closed#c0c02031 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
+    outcome:uint2 = InMsgBody;
+*/
+
+/*
+slash_bond#c0c02032 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
+    amount:Coins reason:uint2 reporter:MsgAddressInt = InMsgBody;
+*/
+
+/*
+report_equivocation#c0c02040 query_id:uint64 client:MsgAddressInt nonce:uint64
+    first:^SignedResult second:^SignedResult = InMsgBody;
+*/
+
 // top_up#c0c02010 query_id:uint64 amount:Coins = InMsgBody;
 
 // update_offer#c0c02011 query_id:uint64 offer:^ProviderOffer = InMsgBody;
@@ -1209,11 +1747,48 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
 
 // excesses#d53276db query_id:uint64 = InMsgBody;
 
+// slash_share#c0c02041 query_id:uint64 reason:uint2 = InMsgBody;
+
+// keeper_reward#c0c02042 query_id:uint64 = InMsgBody;
+
 // stake_withdrawn#c0c02020 query_id:uint64 amount:Coins = InMsgBody;
 
 // request_refused#c0c02021 query_id:uint64 error:uint16 = InMsgBody;
 
 // provider_registered#c0c02022 query_id:uint64 stake:Coins = InMsgBody;
+
+/*
+create_job#c0c03001 query_id:uint64 budget:Coins deadline:uint32 session:Bool client_key:bits256
+    request:^JobRequestInput = InMsgBody;
+*/
+
+// cancel_job#c0c03002 query_id:uint64 = InMsgBody;
+
+// submit_result#c0c03003 query_id:uint64 result:^SignedResult = InMsgBody;
+
+// confirm_result#c0c03004 query_id:uint64 = InMsgBody;
+
+// dispute_job#c0c03005 query_id:uint64 reason_hash:bits256 = InMsgBody;
+
+// settle_job#c0c03006 query_id:uint64 = InMsgBody;
+
+// expire_job#c0c03007 query_id:uint64 = InMsgBody;
+
+// claim_session#c0c03008 query_id:uint64 close:Bool receipt:^SignedReceipt = InMsgBody;
+
+// close_session#c0c03009 query_id:uint64 = InMsgBody;
+
+// job_accepted#c0c03010 query_id:uint64 terms:^JobTerms = InMsgBody;
+
+// job_rejected#c0c03011 query_id:uint64 error:uint16 = InMsgBody;
+
+// dispute_verdict#c0c03012 query_id:uint64 for_client:Bool slash:Coins = InMsgBody;
+
+// job_payment#c0c03020 query_id:uint64 usage:uint64 = InMsgBody;
+
+// job_refund#c0c03021 query_id:uint64 = InMsgBody;
+
+// protocol_fee#c0c03022 query_id:uint64 = InMsgBody;
 
 export function loadInMsgBody(slice: Slice): InMsgBody {
     if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c01001))) {
@@ -1391,6 +1966,23 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c01050))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let client: Address = slice.loadAddress();
+        let nonce: bigint = slice.loadUintBig(64);
+        let for_client: boolean = slice.loadBoolean();
+        let slash: Coins = loadCoins(slice);
+        return {
+            kind: 'InMsgBody_resolve_dispute',
+            query_id: query_id,
+            client: client,
+            nonce: nonce,
+            for_client: for_client,
+            slash: slash,
+        }
+
+    }
     if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02001))) {
         slice.loadUint(32);
         let query_id: bigint = slice.loadUintBig(64);
@@ -1461,6 +2053,79 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02030))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let client: Address = slice.loadAddress();
+        let nonce: bigint = slice.loadUintBig(64);
+        let slice1 = slice.loadRef().beginParse(true);
+        let offer: JobOffer = loadJobOffer(slice1);
+        return {
+            kind: 'InMsgBody_offer_job',
+            query_id: query_id,
+            client: client,
+            nonce: nonce,
+            offer: offer,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02031))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let client: Address = slice.loadAddress();
+        let nonce: bigint = slice.loadUintBig(64);
+        let bond: Coins = loadCoins(slice);
+        let outcome: number = slice.loadUint(2);
+        return {
+            kind: 'InMsgBody_job_closed',
+            query_id: query_id,
+            client: client,
+            nonce: nonce,
+            bond: bond,
+            outcome: outcome,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02032))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let client: Address = slice.loadAddress();
+        let nonce: bigint = slice.loadUintBig(64);
+        let bond: Coins = loadCoins(slice);
+        let amount: Coins = loadCoins(slice);
+        let reason: number = slice.loadUint(2);
+        let reporter: Address = slice.loadAddress();
+        return {
+            kind: 'InMsgBody_slash_bond',
+            query_id: query_id,
+            client: client,
+            nonce: nonce,
+            bond: bond,
+            amount: amount,
+            reason: reason,
+            reporter: reporter,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02040))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let client: Address = slice.loadAddress();
+        let nonce: bigint = slice.loadUintBig(64);
+        let slice1 = slice.loadRef().beginParse(true);
+        let first: SignedResult = loadSignedResult(slice1);
+        let slice2 = slice.loadRef().beginParse(true);
+        let second: SignedResult = loadSignedResult(slice2);
+        return {
+            kind: 'InMsgBody_report_equivocation',
+            query_id: query_id,
+            client: client,
+            nonce: nonce,
+            first: first,
+            second: second,
+        }
+
+    }
     if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02010))) {
         slice.loadUint(32);
         let query_id: bigint = slice.loadUintBig(64);
@@ -1511,6 +2176,26 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02041))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let reason: number = slice.loadUint(2);
+        return {
+            kind: 'InMsgBody_slash_share',
+            query_id: query_id,
+            reason: reason,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02042))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_keeper_reward',
+            query_id: query_id,
+        }
+
+    }
     if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02020))) {
         slice.loadUint(32);
         let query_id: bigint = slice.loadUintBig(64);
@@ -1544,7 +2229,174 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
-    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_excesses", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered" in loading "InMsgBody", but data does not satisfy any constructor');
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03001))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let budget: Coins = loadCoins(slice);
+        let deadline: number = slice.loadUint(32);
+        let session: boolean = slice.loadBoolean();
+        let client_key: BitString = slice.loadBits(256);
+        let slice1 = slice.loadRef().beginParse(true);
+        let request: JobRequestInput = loadJobRequestInput(slice1);
+        return {
+            kind: 'InMsgBody_create_job',
+            query_id: query_id,
+            budget: budget,
+            deadline: deadline,
+            session: session,
+            client_key: client_key,
+            request: request,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03002))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_cancel_job',
+            query_id: query_id,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03003))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let slice1 = slice.loadRef().beginParse(true);
+        let result: SignedResult = loadSignedResult(slice1);
+        return {
+            kind: 'InMsgBody_submit_result',
+            query_id: query_id,
+            result: result,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03004))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_confirm_result',
+            query_id: query_id,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03005))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let reason_hash: BitString = slice.loadBits(256);
+        return {
+            kind: 'InMsgBody_dispute_job',
+            query_id: query_id,
+            reason_hash: reason_hash,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03006))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_settle_job',
+            query_id: query_id,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03007))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_expire_job',
+            query_id: query_id,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03008))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let close: boolean = slice.loadBoolean();
+        let slice1 = slice.loadRef().beginParse(true);
+        let receipt: SignedReceipt = loadSignedReceipt(slice1);
+        return {
+            kind: 'InMsgBody_claim_session',
+            query_id: query_id,
+            close: close,
+            receipt: receipt,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03009))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_close_session',
+            query_id: query_id,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03010))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let slice1 = slice.loadRef().beginParse(true);
+        let terms: JobTerms = loadJobTerms(slice1);
+        return {
+            kind: 'InMsgBody_job_accepted',
+            query_id: query_id,
+            terms: terms,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03011))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let error: number = slice.loadUint(16);
+        return {
+            kind: 'InMsgBody_job_rejected',
+            query_id: query_id,
+            error: error,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03012))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let for_client: boolean = slice.loadBoolean();
+        let slash: Coins = loadCoins(slice);
+        return {
+            kind: 'InMsgBody_dispute_verdict',
+            query_id: query_id,
+            for_client: for_client,
+            slash: slash,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03020))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let usage: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_job_payment',
+            query_id: query_id,
+            usage: usage,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03021))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_job_refund',
+            query_id: query_id,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03022))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'InMsgBody_protocol_fee',
+            query_id: query_id,
+        }
+
+    }
+    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee" in loading "InMsgBody", but data does not satisfy any constructor');
 }
 
 export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void {
@@ -1686,6 +2538,17 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
+    if ((inMsgBody.kind == 'InMsgBody_resolve_dispute')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c01050, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeAddress(inMsgBody.client);
+            builder.storeUint(inMsgBody.nonce, 64);
+            builder.storeBit(inMsgBody.for_client);
+            storeCoins(inMsgBody.slash)(builder);
+        })
+
+    }
     if ((inMsgBody.kind == 'InMsgBody_provider_init')) {
         return ((builder: Builder) => {
             builder.storeUint(0xc0c02001, 32);
@@ -1747,6 +2610,57 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
+    if ((inMsgBody.kind == 'InMsgBody_offer_job')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02030, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeAddress(inMsgBody.client);
+            builder.storeUint(inMsgBody.nonce, 64);
+            let cell1 = beginCell();
+            storeJobOffer(inMsgBody.offer)(cell1);
+            builder.storeRef(cell1);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_job_closed')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02031, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeAddress(inMsgBody.client);
+            builder.storeUint(inMsgBody.nonce, 64);
+            storeCoins(inMsgBody.bond)(builder);
+            builder.storeUint(inMsgBody.outcome, 2);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_slash_bond')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02032, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeAddress(inMsgBody.client);
+            builder.storeUint(inMsgBody.nonce, 64);
+            storeCoins(inMsgBody.bond)(builder);
+            storeCoins(inMsgBody.amount)(builder);
+            builder.storeUint(inMsgBody.reason, 2);
+            builder.storeAddress(inMsgBody.reporter);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_report_equivocation')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02040, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeAddress(inMsgBody.client);
+            builder.storeUint(inMsgBody.nonce, 64);
+            let cell1 = beginCell();
+            storeSignedResult(inMsgBody.first)(cell1);
+            builder.storeRef(cell1);
+            let cell2 = beginCell();
+            storeSignedResult(inMsgBody.second)(cell2);
+            builder.storeRef(cell2);
+        })
+
+    }
     if ((inMsgBody.kind == 'InMsgBody_top_up')) {
         return ((builder: Builder) => {
             builder.storeUint(0xc0c02010, 32);
@@ -1786,6 +2700,21 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
+    if ((inMsgBody.kind == 'InMsgBody_slash_share')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02041, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.reason, 2);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_keeper_reward')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02042, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
     if ((inMsgBody.kind == 'InMsgBody_stake_withdrawn')) {
         return ((builder: Builder) => {
             builder.storeUint(0xc0c02020, 32);
@@ -1810,7 +2739,134 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
-    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_excesses", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered" in loading "InMsgBody", but data does not satisfy any constructor');
+    if ((inMsgBody.kind == 'InMsgBody_create_job')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03001, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            storeCoins(inMsgBody.budget)(builder);
+            builder.storeUint(inMsgBody.deadline, 32);
+            builder.storeBit(inMsgBody.session);
+            builder.storeBits(inMsgBody.client_key);
+            let cell1 = beginCell();
+            storeJobRequestInput(inMsgBody.request)(cell1);
+            builder.storeRef(cell1);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_cancel_job')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03002, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_submit_result')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03003, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            let cell1 = beginCell();
+            storeSignedResult(inMsgBody.result)(cell1);
+            builder.storeRef(cell1);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_confirm_result')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03004, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_dispute_job')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03005, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeBits(inMsgBody.reason_hash);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_settle_job')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03006, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_expire_job')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03007, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_claim_session')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03008, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeBit(inMsgBody.close);
+            let cell1 = beginCell();
+            storeSignedReceipt(inMsgBody.receipt)(cell1);
+            builder.storeRef(cell1);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_close_session')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03009, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_job_accepted')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03010, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            let cell1 = beginCell();
+            storeJobTerms(inMsgBody.terms)(cell1);
+            builder.storeRef(cell1);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_job_rejected')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03011, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.error, 16);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_dispute_verdict')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03012, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeBit(inMsgBody.for_client);
+            storeCoins(inMsgBody.slash)(builder);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_job_payment')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03020, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.usage, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_job_refund')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03021, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_protocol_fee')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c03022, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee" in loading "InMsgBody", but data does not satisfy any constructor');
 }
 
 // provider_offer$_ price_per_unit:Coins endpoint:^Cell = ProviderOffer;
@@ -1896,13 +2952,15 @@ export function storeProviderAttestation(providerAttestation: ProviderAttestatio
 
 /*
 provider_storage_uninit$_ root:MsgAddressInt owner:MsgAddressInt state:(## 4)
-    { state = 0 } = ProviderStorageUninit;
+    { state = 0 } job_code_hash:bits256 job_code_depth:uint16 = ProviderStorageUninit;
 */
 
 export function loadProviderStorageUninit(slice: Slice): ProviderStorageUninit {
     let root: Address = slice.loadAddress();
     let owner: Address = slice.loadAddress();
     let state: number = slice.loadUint(4);
+    let job_code_hash: BitString = slice.loadBits(256);
+    let job_code_depth: number = slice.loadUint(16);
     if ((!(state == 0))) {
         throw new Error('Condition (state == 0) is not satisfied while loading "ProviderStorageUninit" for type "ProviderStorageUninit"');
     }
@@ -1911,6 +2969,8 @@ export function loadProviderStorageUninit(slice: Slice): ProviderStorageUninit {
         root: root,
         owner: owner,
         state: state,
+        job_code_hash: job_code_hash,
+        job_code_depth: job_code_depth,
     }
 
 }
@@ -1920,6 +2980,8 @@ export function storeProviderStorageUninit(providerStorageUninit: ProviderStorag
         builder.storeAddress(providerStorageUninit.root);
         builder.storeAddress(providerStorageUninit.owner);
         builder.storeUint(providerStorageUninit.state, 4);
+        builder.storeBits(providerStorageUninit.job_code_hash);
+        builder.storeUint(providerStorageUninit.job_code_depth, 16);
         if ((!(providerStorageUninit.state == 0))) {
             throw new Error('Condition (providerStorageUninit.state == 0) is not satisfied while loading "ProviderStorageUninit" for type "ProviderStorageUninit"');
         }
@@ -1929,9 +2991,9 @@ export function storeProviderStorageUninit(providerStorageUninit: ProviderStorag
 
 /*
 provider_storage$_ root:MsgAddressInt owner:MsgAddressInt state:(## 4) stake:Coins
-    revoked:Bool unbond_at:uint32
-    attestation:^ProviderAttestation offer:^ProviderOffer
-    models:(HashmapE 256 True) params:^ProviderParams = ProviderStorage;
+    locked:Coins open_jobs:uint32 revoked:Bool tombstoned:Bool unbond_at:uint32
+    attestation:^ProviderAttestation params:^ProviderParams book:^ProviderBook
+    models:(HashmapE 256 True) = ProviderStorage;
 */
 
 export function loadProviderStorage(slice: Slice): ProviderStorage {
@@ -1939,30 +3001,36 @@ export function loadProviderStorage(slice: Slice): ProviderStorage {
     let owner: Address = slice.loadAddress();
     let state: number = slice.loadUint(4);
     let stake: Coins = loadCoins(slice);
+    let locked: Coins = loadCoins(slice);
+    let open_jobs: number = slice.loadUint(32);
     let revoked: boolean = slice.loadBoolean();
+    let tombstoned: boolean = slice.loadBoolean();
     let unbond_at: number = slice.loadUint(32);
     let slice1 = slice.loadRef().beginParse(true);
     let attestation: ProviderAttestation = loadProviderAttestation(slice1);
     let slice2 = slice.loadRef().beginParse(true);
-    let offer: ProviderOffer = loadProviderOffer(slice2);
+    let params: ProviderParams = loadProviderParams(slice2);
+    let slice3 = slice.loadRef().beginParse(true);
+    let book: ProviderBook = loadProviderBook(slice3);
     let models: Dictionary<bigint, True> = Dictionary.load(Dictionary.Keys.BigUint(256), {
         serialize: () => { throw new Error('Not implemented') },
         parse: loadTrue,
     }, slice);
-    let slice3 = slice.loadRef().beginParse(true);
-    let params: ProviderParams = loadProviderParams(slice3);
     return {
         kind: 'ProviderStorage',
         root: root,
         owner: owner,
         state: state,
         stake: stake,
+        locked: locked,
+        open_jobs: open_jobs,
         revoked: revoked,
+        tombstoned: tombstoned,
         unbond_at: unbond_at,
         attestation: attestation,
-        offer: offer,
-        models: models,
         params: params,
+        book: book,
+        models: models,
     }
 
 }
@@ -1973,23 +3041,466 @@ export function storeProviderStorage(providerStorage: ProviderStorage): (builder
         builder.storeAddress(providerStorage.owner);
         builder.storeUint(providerStorage.state, 4);
         storeCoins(providerStorage.stake)(builder);
+        storeCoins(providerStorage.locked)(builder);
+        builder.storeUint(providerStorage.open_jobs, 32);
         builder.storeBit(providerStorage.revoked);
+        builder.storeBit(providerStorage.tombstoned);
         builder.storeUint(providerStorage.unbond_at, 32);
         let cell1 = beginCell();
         storeProviderAttestation(providerStorage.attestation)(cell1);
         builder.storeRef(cell1);
         let cell2 = beginCell();
-        storeProviderOffer(providerStorage.offer)(cell2);
+        storeProviderParams(providerStorage.params)(cell2);
         builder.storeRef(cell2);
+        let cell3 = beginCell();
+        storeProviderBook(providerStorage.book)(cell3);
+        builder.storeRef(cell3);
         builder.storeDict(providerStorage.models, Dictionary.Keys.BigUint(256), {
             serialize: ((arg: True, builder: Builder) => {
             storeTrue(arg)(builder);
         }),
             parse: () => { throw new Error('Not implemented') },
         });
-        let cell3 = beginCell();
-        storeProviderParams(providerStorage.params)(cell3);
-        builder.storeRef(cell3);
+    })
+
+}
+
+/*
+provider_book$_ offer:^ProviderOffer job_code_hash:bits256 job_code_depth:uint16
+    completed:uint64 failed:uint64 slashed:Coins = ProviderBook;
+*/
+
+export function loadProviderBook(slice: Slice): ProviderBook {
+    let slice1 = slice.loadRef().beginParse(true);
+    let offer: ProviderOffer = loadProviderOffer(slice1);
+    let job_code_hash: BitString = slice.loadBits(256);
+    let job_code_depth: number = slice.loadUint(16);
+    let completed: bigint = slice.loadUintBig(64);
+    let failed: bigint = slice.loadUintBig(64);
+    let slashed: Coins = loadCoins(slice);
+    return {
+        kind: 'ProviderBook',
+        offer: offer,
+        job_code_hash: job_code_hash,
+        job_code_depth: job_code_depth,
+        completed: completed,
+        failed: failed,
+        slashed: slashed,
+    }
+
+}
+
+export function storeProviderBook(providerBook: ProviderBook): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        let cell1 = beginCell();
+        storeProviderOffer(providerBook.offer)(cell1);
+        builder.storeRef(cell1);
+        builder.storeBits(providerBook.job_code_hash);
+        builder.storeUint(providerBook.job_code_depth, 16);
+        builder.storeUint(providerBook.completed, 64);
+        builder.storeUint(providerBook.failed, 64);
+        storeCoins(providerBook.slashed)(builder);
+    })
+
+}
+
+/*
+job_offer$_ model_hash:bits256 budget:Coins max_price:Coins deadline:uint32 created_at:uint32
+    session:Bool = JobOffer;
+*/
+
+export function loadJobOffer(slice: Slice): JobOffer {
+    let model_hash: BitString = slice.loadBits(256);
+    let budget: Coins = loadCoins(slice);
+    let max_price: Coins = loadCoins(slice);
+    let deadline: number = slice.loadUint(32);
+    let created_at: number = slice.loadUint(32);
+    let session: boolean = slice.loadBoolean();
+    return {
+        kind: 'JobOffer',
+        model_hash: model_hash,
+        budget: budget,
+        max_price: max_price,
+        deadline: deadline,
+        created_at: created_at,
+        session: session,
+    }
+
+}
+
+export function storeJobOffer(jobOffer: JobOffer): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(jobOffer.model_hash);
+        storeCoins(jobOffer.budget)(builder);
+        storeCoins(jobOffer.max_price)(builder);
+        builder.storeUint(jobOffer.deadline, 32);
+        builder.storeUint(jobOffer.created_at, 32);
+        builder.storeBit(jobOffer.session);
+    })
+
+}
+
+// signed_result$_ signature:bits512 result:^JobResult = SignedResult;
+
+export function loadSignedResult(slice: Slice): SignedResult {
+    let signature: BitString = slice.loadBits(512);
+    let slice1 = slice.loadRef().beginParse(true);
+    let result: JobResult = loadJobResult(slice1);
+    return {
+        kind: 'SignedResult',
+        signature: signature,
+        result: result,
+    }
+
+}
+
+export function storeSignedResult(signedResult: SignedResult): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(signedResult.signature);
+        let cell1 = beginCell();
+        storeJobResult(signedResult.result)(cell1);
+        builder.storeRef(cell1);
+    })
+
+}
+
+/*
+job_result#c0c0a001 job:MsgAddressInt created_at:uint32 seq:uint32
+    result_commitment:bits256 usage:uint64 = JobResult;
+*/
+
+export function loadJobResult(slice: Slice): JobResult {
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c0a001))) {
+        slice.loadUint(32);
+        let job: Address = slice.loadAddress();
+        let created_at: number = slice.loadUint(32);
+        let seq: number = slice.loadUint(32);
+        let result_commitment: BitString = slice.loadBits(256);
+        let usage: bigint = slice.loadUintBig(64);
+        return {
+            kind: 'JobResult',
+            job: job,
+            created_at: created_at,
+            seq: seq,
+            result_commitment: result_commitment,
+            usage: usage,
+        }
+
+    }
+    throw new Error('Expected one of "JobResult" in loading "JobResult", but data does not satisfy any constructor');
+}
+
+export function storeJobResult(jobResult: JobResult): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeUint(0xc0c0a001, 32);
+        builder.storeAddress(jobResult.job);
+        builder.storeUint(jobResult.created_at, 32);
+        builder.storeUint(jobResult.seq, 32);
+        builder.storeBits(jobResult.result_commitment);
+        builder.storeUint(jobResult.usage, 64);
+    })
+
+}
+
+/*
+usage_receipt#c0c0a002 job:MsgAddressInt created_at:uint32 seq:uint32
+    cumulative_usage:uint64 result_root:bits256 = UsageReceipt;
+*/
+
+export function loadUsageReceipt(slice: Slice): UsageReceipt {
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c0a002))) {
+        slice.loadUint(32);
+        let job: Address = slice.loadAddress();
+        let created_at: number = slice.loadUint(32);
+        let seq: number = slice.loadUint(32);
+        let cumulative_usage: bigint = slice.loadUintBig(64);
+        let result_root: BitString = slice.loadBits(256);
+        return {
+            kind: 'UsageReceipt',
+            job: job,
+            created_at: created_at,
+            seq: seq,
+            cumulative_usage: cumulative_usage,
+            result_root: result_root,
+        }
+
+    }
+    throw new Error('Expected one of "UsageReceipt" in loading "UsageReceipt", but data does not satisfy any constructor');
+}
+
+export function storeUsageReceipt(usageReceipt: UsageReceipt): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeUint(0xc0c0a002, 32);
+        builder.storeAddress(usageReceipt.job);
+        builder.storeUint(usageReceipt.created_at, 32);
+        builder.storeUint(usageReceipt.seq, 32);
+        builder.storeUint(usageReceipt.cumulative_usage, 64);
+        builder.storeBits(usageReceipt.result_root);
+    })
+
+}
+
+/*
+job_storage_uninit$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 state:(## 4)
+    { state = 0 } = JobStorageUninit;
+*/
+
+export function loadJobStorageUninit(slice: Slice): JobStorageUninit {
+    let root: Address = slice.loadAddress();
+    let client: Address = slice.loadAddress();
+    let nonce: bigint = slice.loadUintBig(64);
+    let state: number = slice.loadUint(4);
+    if ((!(state == 0))) {
+        throw new Error('Condition (state == 0) is not satisfied while loading "JobStorageUninit" for type "JobStorageUninit"');
+    }
+    return {
+        kind: 'JobStorageUninit',
+        root: root,
+        client: client,
+        nonce: nonce,
+        state: state,
+    }
+
+}
+
+export function storeJobStorageUninit(jobStorageUninit: JobStorageUninit): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeAddress(jobStorageUninit.root);
+        builder.storeAddress(jobStorageUninit.client);
+        builder.storeUint(jobStorageUninit.nonce, 64);
+        builder.storeUint(jobStorageUninit.state, 4);
+        if ((!(jobStorageUninit.state == 0))) {
+            throw new Error('Condition (jobStorageUninit.state == 0) is not satisfied while loading "JobStorageUninit" for type "JobStorageUninit"');
+        }
+    })
+
+}
+
+/*
+job_storage$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 state:(## 4)
+    budget:Coins client_key:bits256 request:^JobRequest terms:(Maybe ^JobTerms)
+    progress:^JobProgress = JobStorage;
+*/
+
+export function loadJobStorage(slice: Slice): JobStorage {
+    let root: Address = slice.loadAddress();
+    let client: Address = slice.loadAddress();
+    let nonce: bigint = slice.loadUintBig(64);
+    let state: number = slice.loadUint(4);
+    let budget: Coins = loadCoins(slice);
+    let client_key: BitString = slice.loadBits(256);
+    let slice1 = slice.loadRef().beginParse(true);
+    let request: JobRequest = loadJobRequest(slice1);
+    let terms: Maybe<JobTerms> = loadMaybe<JobTerms>(slice, ((slice: Slice) => {
+        let slice1 = slice.loadRef().beginParse(true);
+        return loadJobTerms(slice1)
+
+    }));
+    let slice2 = slice.loadRef().beginParse(true);
+    let progress: JobProgress = loadJobProgress(slice2);
+    return {
+        kind: 'JobStorage',
+        root: root,
+        client: client,
+        nonce: nonce,
+        state: state,
+        budget: budget,
+        client_key: client_key,
+        request: request,
+        terms: terms,
+        progress: progress,
+    }
+
+}
+
+export function storeJobStorage(jobStorage: JobStorage): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeAddress(jobStorage.root);
+        builder.storeAddress(jobStorage.client);
+        builder.storeUint(jobStorage.nonce, 64);
+        builder.storeUint(jobStorage.state, 4);
+        storeCoins(jobStorage.budget)(builder);
+        builder.storeBits(jobStorage.client_key);
+        let cell1 = beginCell();
+        storeJobRequest(jobStorage.request)(cell1);
+        builder.storeRef(cell1);
+        storeMaybe<JobTerms>(jobStorage.terms, ((arg: JobTerms) => {
+            return ((builder: Builder) => {
+                let cell1 = beginCell();
+                storeJobTerms(arg)(cell1);
+                builder.storeRef(cell1);
+
+            })
+
+        }))(builder);
+        let cell2 = beginCell();
+        storeJobProgress(jobStorage.progress)(cell2);
+        builder.storeRef(cell2);
+    })
+
+}
+
+/*
+job_request$_ provider:MsgAddressInt model_hash:bits256 max_price:Coins deadline:uint32
+    created_at:uint32 session:Bool request_commitment:bits256 = JobRequest;
+*/
+
+export function loadJobRequest(slice: Slice): JobRequest {
+    let provider: Address = slice.loadAddress();
+    let model_hash: BitString = slice.loadBits(256);
+    let max_price: Coins = loadCoins(slice);
+    let deadline: number = slice.loadUint(32);
+    let created_at: number = slice.loadUint(32);
+    let session: boolean = slice.loadBoolean();
+    let request_commitment: BitString = slice.loadBits(256);
+    return {
+        kind: 'JobRequest',
+        provider: provider,
+        model_hash: model_hash,
+        max_price: max_price,
+        deadline: deadline,
+        created_at: created_at,
+        session: session,
+        request_commitment: request_commitment,
+    }
+
+}
+
+export function storeJobRequest(jobRequest: JobRequest): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeAddress(jobRequest.provider);
+        builder.storeBits(jobRequest.model_hash);
+        storeCoins(jobRequest.max_price)(builder);
+        builder.storeUint(jobRequest.deadline, 32);
+        builder.storeUint(jobRequest.created_at, 32);
+        builder.storeBit(jobRequest.session);
+        builder.storeBits(jobRequest.request_commitment);
+    })
+
+}
+
+/*
+job_terms$_ price:Coins bond:Coins operator_key:bits256 owner:MsgAddressInt
+    params:^ProviderParams = JobTerms;
+*/
+
+export function loadJobTerms(slice: Slice): JobTerms {
+    let price: Coins = loadCoins(slice);
+    let bond: Coins = loadCoins(slice);
+    let operator_key: BitString = slice.loadBits(256);
+    let owner: Address = slice.loadAddress();
+    let slice1 = slice.loadRef().beginParse(true);
+    let params: ProviderParams = loadProviderParams(slice1);
+    return {
+        kind: 'JobTerms',
+        price: price,
+        bond: bond,
+        operator_key: operator_key,
+        owner: owner,
+        params: params,
+    }
+
+}
+
+export function storeJobTerms(jobTerms: JobTerms): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        storeCoins(jobTerms.price)(builder);
+        storeCoins(jobTerms.bond)(builder);
+        builder.storeBits(jobTerms.operator_key);
+        builder.storeAddress(jobTerms.owner);
+        let cell1 = beginCell();
+        storeProviderParams(jobTerms.params)(cell1);
+        builder.storeRef(cell1);
+    })
+
+}
+
+/*
+job_progress$_ result_commitment:bits256 usage:uint64 seq:uint32 paid_usage:uint64
+    timer:uint32 reason_hash:bits256 = JobProgress;
+*/
+
+export function loadJobProgress(slice: Slice): JobProgress {
+    let result_commitment: BitString = slice.loadBits(256);
+    let usage: bigint = slice.loadUintBig(64);
+    let seq: number = slice.loadUint(32);
+    let paid_usage: bigint = slice.loadUintBig(64);
+    let timer: number = slice.loadUint(32);
+    let reason_hash: BitString = slice.loadBits(256);
+    return {
+        kind: 'JobProgress',
+        result_commitment: result_commitment,
+        usage: usage,
+        seq: seq,
+        paid_usage: paid_usage,
+        timer: timer,
+        reason_hash: reason_hash,
+    }
+
+}
+
+export function storeJobProgress(jobProgress: JobProgress): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(jobProgress.result_commitment);
+        builder.storeUint(jobProgress.usage, 64);
+        builder.storeUint(jobProgress.seq, 32);
+        builder.storeUint(jobProgress.paid_usage, 64);
+        builder.storeUint(jobProgress.timer, 32);
+        builder.storeBits(jobProgress.reason_hash);
+    })
+
+}
+
+/*
+job_request_input$_ provider:MsgAddressInt model_hash:bits256 max_price:Coins
+    request_commitment:bits256 = JobRequestInput;
+*/
+
+export function loadJobRequestInput(slice: Slice): JobRequestInput {
+    let provider: Address = slice.loadAddress();
+    let model_hash: BitString = slice.loadBits(256);
+    let max_price: Coins = loadCoins(slice);
+    let request_commitment: BitString = slice.loadBits(256);
+    return {
+        kind: 'JobRequestInput',
+        provider: provider,
+        model_hash: model_hash,
+        max_price: max_price,
+        request_commitment: request_commitment,
+    }
+
+}
+
+export function storeJobRequestInput(jobRequestInput: JobRequestInput): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeAddress(jobRequestInput.provider);
+        builder.storeBits(jobRequestInput.model_hash);
+        storeCoins(jobRequestInput.max_price)(builder);
+        builder.storeBits(jobRequestInput.request_commitment);
+    })
+
+}
+
+// signed_receipt$_ signature:bits512 receipt:^UsageReceipt = SignedReceipt;
+
+export function loadSignedReceipt(slice: Slice): SignedReceipt {
+    let signature: BitString = slice.loadBits(512);
+    let slice1 = slice.loadRef().beginParse(true);
+    let receipt: UsageReceipt = loadUsageReceipt(slice1);
+    return {
+        kind: 'SignedReceipt',
+        signature: signature,
+        receipt: receipt,
+    }
+
+}
+
+export function storeSignedReceipt(signedReceipt: SignedReceipt): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(signedReceipt.signature);
+        let cell1 = beginCell();
+        storeUsageReceipt(signedReceipt.receipt)(cell1);
+        builder.storeRef(cell1);
     })
 
 }

@@ -1,0 +1,121 @@
+import {
+    Address,
+    beginCell,
+    Cell,
+    Contract,
+    contractAddress,
+    ContractProvider,
+    Sender,
+    SendMode,
+    TupleBuilder,
+} from '@ton/core';
+
+/** Op codes of contracts/p256-harness.fc. */
+export const P256Op = {
+    verify: 0x50323536,
+    verifyHinted: 0x50323548,
+    result: 0x50323552,
+} as const;
+
+/** Exit codes of contracts/p256-harness.fc. */
+export const P256Exit = { malformed: 101, unknownOp: 0xffff } as const;
+
+export type P256Request = {
+    hash: bigint;
+    r: bigint;
+    s: bigint;
+    qx: bigint;
+    qy: bigint;
+};
+
+/** The hint of ecdsa_p256_verify_hinted (see contracts/p256/ecdsa.fc). */
+export type P256Hint = {
+    /** s^-1 mod n. */
+    w: bigint;
+    /** Affine R = u1·G + u2·Q: x is r or r + n. */
+    rx: bigint;
+    ry: bigint;
+    /** Split of u2: b·u2 ≡ a (mod n), 0 < b < 2^130, |a| < 2^130. */
+    a: bigint;
+    b: bigint;
+};
+
+const U256 = (1n << 256n) - 1n;
+
+export function hintToCell(h: P256Hint): Cell {
+    return beginCell()
+        .storeUint(h.w, 256)
+        .storeUint(h.rx, 256)
+        .storeUint(h.ry, 256)
+        .storeRef(beginCell().storeInt(h.a, 132).storeUint(h.b, 131).endCell())
+        .endCell();
+}
+
+export function verifyBody(req: P256Request, queryId = 0n, hint?: P256Hint): Cell {
+    const b = beginCell()
+        .storeUint(hint ? P256Op.verifyHinted : P256Op.verify, 32)
+        .storeUint(queryId, 64)
+        .storeUint(req.hash & U256, 256)
+        .storeUint(req.r & U256, 256)
+        .storeUint(req.s & U256, 256)
+        .storeRef(beginCell().storeUint(req.qx & U256, 256).storeUint(req.qy & U256, 256).endCell());
+    if (hint) b.storeRef(hintToCell(hint));
+    return b.endCell();
+}
+
+export class P256Harness implements Contract {
+    constructor(
+        readonly address: Address,
+        readonly init?: { code: Cell; data: Cell },
+    ) {}
+
+    static createFromCode(code: Cell, workchain = 0): P256Harness {
+        const data = beginCell().endCell();
+        const init = { code, data };
+        return new P256Harness(contractAddress(workchain, init), init);
+    }
+
+    async sendDeploy(provider: ContractProvider, via: Sender, value: bigint) {
+        await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body: beginCell().endCell() });
+    }
+
+    async sendVerify(provider: ContractProvider, via: Sender, value: bigint, req: P256Request, queryId = 0n, hint?: P256Hint) {
+        await provider.internal(via, {
+            value,
+            sendMode: SendMode.PAY_GAS_SEPARATELY,
+            body: verifyBody(req, queryId, hint),
+        });
+    }
+
+    async sendRaw(provider: ContractProvider, via: Sender, value: bigint, body: Cell) {
+        await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body });
+    }
+
+    /** Runs the verifier in a get-method: true when valid. */
+    async getVerify(provider: ContractProvider, req: P256Request): Promise<boolean> {
+        const t = new TupleBuilder();
+        t.writeNumber(req.hash);
+        t.writeNumber(req.r);
+        t.writeNumber(req.s);
+        t.writeNumber(req.qx);
+        t.writeNumber(req.qy);
+        const res = await provider.get('verify', t.build());
+        return res.stack.readBigNumber() !== 0n;
+    }
+
+    async getIsOnCurve(provider: ContractProvider, x: bigint, y: bigint): Promise<boolean> {
+        const t = new TupleBuilder();
+        t.writeNumber(x);
+        t.writeNumber(y);
+        const res = await provider.get('is_on_curve', t.build());
+        return res.stack.readBigNumber() !== 0n;
+    }
+
+    async getLastResult(provider: ContractProvider): Promise<{ valid: boolean; count: number; queryId: bigint }> {
+        const res = await provider.get('get_last_result', []);
+        const valid = res.stack.readBigNumber() !== 0n;
+        const count = res.stack.readNumber();
+        const queryId = res.stack.readBigNumber();
+        return { valid, count, queryId };
+    }
+}
