@@ -12,6 +12,7 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import { Root, RootParams, ProviderOffer } from '../../wrappers/Root';
 import { Provider } from '../../wrappers/Provider';
+import { Job } from '../../wrappers/Job';
 import { textCell, bufferToBigint } from '../../wrappers/common';
 import { Tag } from '../../wrappers/constants';
 
@@ -194,4 +195,78 @@ export async function snapshotState(p: Protocol, address: Address): Promise<stri
     const state = (await p.blockchain.getContract(address)).accountState;
     if (!state || state.type !== 'active') return state?.type ?? 'none';
     return (state.state.data?.hash().toString('hex') ?? '') + ':' + (state.state.code?.hash().toString('hex') ?? '');
+}
+
+// ---------------------------------------------------------------------------
+// Jobs
+// ---------------------------------------------------------------------------
+
+export const JOB_PRICE = DEFAULT_OFFER.pricePerUnit;
+
+/** A provider whose operator key is a real ed25519 key pair (it signs results). */
+export async function registerWorkingProvider(
+    p: Protocol,
+    owner: SandboxContract<TreasuryContract>,
+    opts: { stake?: bigint; models?: bigint[]; offer?: ProviderOffer; lifetime?: number } = {},
+) {
+    const operator = keyFromLabel(`operator of ${owner.address.toRawString()}`);
+    const now = p.blockchain.now!;
+    const statement = makeStatement(p, {
+        owner: owner.address,
+        operatorKey: bufferToBigint(operator.publicKey),
+        issuedAt: now,
+        expiresAt: now + (opts.lifetime ?? 20 * DAY),
+    });
+    const reg = await registerProvider(p, owner, { ...opts, statement });
+    return { ...reg, operator };
+}
+
+export type JobSetup = {
+    client: SandboxContract<TreasuryContract>;
+    clientKeys: KeyPair;
+    nonce: bigint;
+    budget: bigint;
+    deadline: number;
+    session: boolean;
+    maxPrice: bigint;
+    modelHash: bigint;
+    requestCommitment: bigint;
+};
+
+let nonceCounter = 1n;
+
+/** Creates (deploys and funds) a job; by default the provider accepts it in the same chain of transactions. */
+export async function createJob(
+    p: Protocol,
+    client: SandboxContract<TreasuryContract>,
+    provider: Address,
+    opts: Partial<Omit<JobSetup, 'client' | 'clientKeys'>> & { value?: bigint; clientKeys?: KeyPair } = {},
+) {
+    const clientKeys = opts.clientKeys ?? keyFromLabel(`client key ${client.address.toRawString()}`);
+    const setup: JobSetup = {
+        client,
+        clientKeys,
+        nonce: opts.nonce ?? nonceCounter++,
+        budget: opts.budget ?? toNano('10'),
+        deadline: opts.deadline ?? p.blockchain.now! + HOUR,
+        session: opts.session ?? false,
+        maxPrice: opts.maxPrice ?? JOB_PRICE,
+        modelHash: opts.modelHash ?? MODEL,
+        requestCommitment: opts.requestCommitment ?? sha256n('encrypted request'),
+    };
+    const job = p.blockchain.openContract(
+        Job.createFromConfig({ root: p.root.address, client: client.address, nonce: setup.nonce }, p.jobCode),
+    );
+    const required = await p.root.getJobRequiredValues();
+    const result = await job.sendCreate(client.getSender(), opts.value ?? setup.budget + required.createJob, {
+        budget: setup.budget,
+        deadline: setup.deadline,
+        session: setup.session,
+        clientKey: clientKeys.publicKey,
+        provider,
+        modelHash: setup.modelHash,
+        maxPrice: setup.maxPrice,
+        requestCommitment: setup.requestCommitment,
+    });
+    return { job, result, setup, required };
 }
