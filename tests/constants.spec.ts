@@ -13,7 +13,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import path from 'path';
-import { Action, Errors, Op, ParamBounds, ProviderState, ProviderStateName, Revocation, Tag } from '../wrappers/constants';
+import { Action, Errors, JobState, Op, Outcome, ParamBounds, ProviderState, ProviderStateName, Revocation, Slash, Tag } from '../wrappers/constants';
 
 const ROOT_DIR = path.resolve(__dirname, '..');
 const CONTRACTS = path.join(ROOT_DIR, 'contracts');
@@ -28,7 +28,8 @@ function funcFiles(dir: string): string[] {
     return readdirSync(dir).flatMap((f) => {
         const full = path.join(dir, f);
         if (statSync(full).isDirectory()) return f === 'imports' ? [] : funcFiles(full);
-        return f.endsWith('.fc') ? [full] : [];
+        // Test harnesses (contracts/*-harness.fc) are not protocol contracts and have their own ops.
+        return f.endsWith('.fc') && !f.endsWith('-harness.fc') ? [full] : [];
     });
 }
 
@@ -43,10 +44,10 @@ function parseFuncConstants(file: string): FuncConst[] {
 }
 
 /** Namespaces mirrored in wrappers/constants.ts. */
-const MIRRORED_PREFIXES = ['op', 'error', 'action', 'revocation', 'state', 'tag', 'params'] as const;
+const MIRRORED_PREFIXES = ['op', 'error', 'action', 'revocation', 'state', 'tag', 'outcome', 'slash', 'job', 'params'] as const;
 type Prefix = (typeof MIRRORED_PREFIXES)[number];
 /** Unprefixed FunC constants mirrored in ParamBounds. */
-const MIRRORED_BARE = ['TIMELOCK_GRACE_PERIOD', 'MAX_PENDING_CHANGES', 'ENDPOINT_MAX_BITS'];
+const MIRRORED_BARE = ['TIMELOCK_GRACE_PERIOD', 'MAX_PENDING_CHANGES', 'ENDPOINT_MAX_BITS', 'BPS'];
 /**
  * Unprefixed constants of the mirrored files (op-codes.fc, errors.fc,
  * params.fc) that are deliberately not part of the TypeScript API.
@@ -105,6 +106,9 @@ const TS_GROUPS: Record<Exclude<Prefix, 'params'>, [string, TsGroup]> = {
     revocation: ['Revocation', Revocation],
     state: ['ProviderState', ProviderState],
     tag: ['Tag', Tag],
+    outcome: ['Outcome', Outcome],
+    slash: ['Slash', Slash],
+    job: ['JobState', JobState],
 };
 
 /**
@@ -114,6 +118,7 @@ const TS_GROUPS: Record<Exclude<Prefix, 'params'>, [string, TsGroup]> = {
 const PARAM_BOUND_ALIASES: Record<string, { func: string; toTs: (v: bigint) => bigint; note: string }> = {
     timelockGracePeriod: { func: 'TIMELOCK_GRACE_PERIOD', toTs: (v) => v, note: 'seconds' },
     maxPendingChanges: { func: 'MAX_PENDING_CHANGES', toTs: (v) => v, note: 'count' },
+    bps: { func: 'BPS', toTs: (v) => v, note: 'basis points in one' },
     // The contract bounds the endpoint cell in bits; TypeScript in bytes (textCell()).
     endpointMaxBytes: { func: 'ENDPOINT_MAX_BITS', toTs: (v) => v / 8n, note: 'bits / 8 = bytes' },
 };
