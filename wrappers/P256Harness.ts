@@ -13,7 +13,6 @@ import {
 /** Op codes of contracts/p256-harness.fc. */
 export const P256Op = {
     verify: 0x50323536,
-    verifyHinted: 0x50323548,
     result: 0x50323552,
 } as const;
 
@@ -28,38 +27,16 @@ export type P256Request = {
     qy: bigint;
 };
 
-/** The hint of ecdsa_p256_verify_hinted (see contracts/p256/ecdsa.fc). */
-export type P256Hint = {
-    /** s^-1 mod n. */
-    w: bigint;
-    /** Affine R = u1·G + u2·Q: x is r or r + n. */
-    rx: bigint;
-    ry: bigint;
-    /** Split of u2: b·u2 ≡ a (mod n), 0 < b < 2^130, |a| < 2^130. */
-    a: bigint;
-    b: bigint;
-};
-
 const U256 = (1n << 256n) - 1n;
 
-export function hintToCell(h: P256Hint): Cell {
-    return beginCell()
-        .storeUint(h.w, 256)
-        .storeUint(h.rx, 256)
-        .storeUint(h.ry, 256)
-        .storeRef(beginCell().storeInt(h.a, 132).storeUint(h.b, 131).endCell())
-        .endCell();
-}
-
-export function verifyBody(req: P256Request, queryId = 0n, hint?: P256Hint): Cell {
+export function verifyBody(req: P256Request, queryId = 0n): Cell {
     const b = beginCell()
-        .storeUint(hint ? P256Op.verifyHinted : P256Op.verify, 32)
+        .storeUint(P256Op.verify, 32)
         .storeUint(queryId, 64)
         .storeUint(req.hash & U256, 256)
         .storeUint(req.r & U256, 256)
         .storeUint(req.s & U256, 256)
         .storeRef(beginCell().storeUint(req.qx & U256, 256).storeUint(req.qy & U256, 256).endCell());
-    if (hint) b.storeRef(hintToCell(hint));
     return b.endCell();
 }
 
@@ -79,11 +56,11 @@ export class P256Harness implements Contract {
         await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body: beginCell().endCell() });
     }
 
-    async sendVerify(provider: ContractProvider, via: Sender, value: bigint, req: P256Request, queryId = 0n, hint?: P256Hint) {
+    async sendVerify(provider: ContractProvider, via: Sender, value: bigint, req: P256Request, queryId = 0n) {
         await provider.internal(via, {
             value,
             sendMode: SendMode.PAY_GAS_SEPARATELY,
-            body: verifyBody(req, queryId, hint),
+            body: verifyBody(req, queryId),
         });
     }
 
