@@ -9,7 +9,9 @@
  *    SIMULATED quote (local test CA, same measurements as the real quote, REPORTDATA binding its
  *    keys and owner), the local verifier checks it and signs a statement, and the provider
  *    registers with its stake.
- * 4. The registered, active provider is read back from the chain; balances add up.
+ * 4. The registered, active provider is read back from the chain.
+ * 5. A client runs a one-shot job (served, confirmed, settled) and a 1,000-request session settled
+ *    with one claim; a second provider misses a deadline and is slashed. Balances add up.
  */
 import 'reflect-metadata';
 import { Blockchain, SandboxContract, TreasuryContract } from '@ton/sandbox';
@@ -31,11 +33,12 @@ import {
     verifyTdxQuote,
     SIMULATED_ROOT_CA_NAME,
 } from '../attestation';
-import { Root, TimelockActions } from '../wrappers/Root';
+import { DEFAULT_JOB_PARAMS, Root, TimelockActions } from '../wrappers/Root';
 import { Provider } from '../wrappers/Provider';
 import { ProviderStateName } from '../wrappers/constants';
 import { bufferToBigint, textCell } from '../wrappers/common';
 import { printBalances, Trace } from './trace';
+import { DemoProvider, JobDemoContext, runOneShotJob, runSession, runTimeoutSlash } from './jobs';
 
 const SHARED_QUOTE = process.env.COCOON_SHARED_TESTDATA
     ? path.join(process.env.COCOON_SHARED_TESTDATA, 'tdx-quote-v4.dat')
@@ -48,6 +51,9 @@ function loadCode(name: string): Cell {
 
 const hex = (n: bigint | Buffer) => (typeof n === 'bigint' ? n.toString(16).padStart(64, '0') : n.toString('hex'));
 const MODEL_NAME = 'Qwen/Qwen3-8B';
+const SESSION_REQUESTS = 1000;
+
+type Registered = DemoProvider & { encryptionKey: Buffer };
 
 async function main() {
     const trace = new Trace();
@@ -55,20 +61,14 @@ async function main() {
     const startTime = Math.floor(Date.now() / 1000);
     blockchain.now = startTime;
 
-    const governance = await blockchain.treasury('governance');
-    const guardian = await blockchain.treasury('guardian');
-    const treasury = await blockchain.treasury('treasury');
-    const operator = await blockchain.treasury('gpu-owner');
-    for (const [w, n] of [
-        [governance, 'governance'],
-        [guardian, 'guardian'],
-        [treasury, 'treasury'],
-        [operator, 'gpu-owner'],
-    ] as [SandboxContract<TreasuryContract>, string][]) {
-        trace.label(w.address, n);
+    const names = ['governance', 'guardian', 'treasury', 'gpu-owner', 'gpu-owner-2', 'client', 'keeper'] as const;
+    const wallets: Record<(typeof names)[number], SandboxContract<TreasuryContract>> = {} as any;
+    for (const n of names) {
+        wallets[n] = await blockchain.treasury(n);
+        trace.label(wallets[n].address, n);
     }
-    const wallets = [governance, guardian, treasury, operator];
-    const before = await Promise.all(wallets.map((w) => w.getBalance()));
+    const { governance, guardian, treasury, client, keeper } = wallets;
+    const before = await Promise.all(names.map((n) => wallets[n].getBalance()));
     const run = (txs: Transaction[]) => trace.transactions(txs);
 
     // 1. Deploy the root.
@@ -80,6 +80,7 @@ async function main() {
         timelockDelay: 2 * 24 * 3600,
         maxModels: 8,
         treasury: treasury.address,
+        jobs: DEFAULT_JOB_PARAMS,
     };
     const providerCode = loadCode('Provider');
     const jobCode = loadCode('Job');
@@ -102,13 +103,7 @@ async function main() {
         trace.info(`real quote not found at ${SHARED_QUOTE}: using zero measurements for the simulated quote`);
     }
     const ca = await createSimulatedTdxCa({ now: new Date(startTime * 1000) });
-    // The provider's keys are generated inside its (simulated) TD.
-    const operatorKeys = keyPairFromSeed(randomBytes(32));
-    const encryptionSecret = x25519.utils.randomPrivateKey();
-    const encryptionKey = Buffer.from(x25519.getPublicKey(encryptionSecret));
-    const reportData = buildReportData(operatorKeys.publicKey, encryptionKey, operator.address);
-    const quote = createSimulatedTdxQuote(ca, { reportData, template });
-    const measurements = policyMeasurementsOf(parseTdxQuote(quote).body);
+    const measurements = policyMeasurementsOf(parseTdxQuote(createSimulatedTdxQuote(ca, { reportData: Buffer.alloc(64), template })).body);
     const policyHash = measurementPolicyHash(measurements);
     trace.info(`policy hash ${policyHash.toString('hex')} (TD attributes ${measurements.tdAttributes.toString('hex')})`);
 
@@ -134,62 +129,96 @@ async function main() {
             `verifier trusted: ${await root.getVerifierTrusted(bufferToBigint(verifier.publicKey))}, version ${await root.getVersion()}`,
     );
 
-    // 4. The provider attests and registers.
-    trace.header('Provider: SIMULATED quote → attestation verifier → signed statement');
-    trace.info(`quote is SIMULATED: signed by "${SIMULATED_ROOT_CA_NAME}", not by Intel`);
-    const attested = attestQuote({
-        quote,
-        operatorKey: operatorKeys.publicKey,
-        encryptionKey,
-        owner: operator.address,
-        root: root.address,
-        issuedAt: blockchain.now,
-        lifetime: 7 * 24 * 3600,
-        verifierSecretKey: verifier.secretKey,
-        trust: { rootPublicKey: ca.rootPublicKey },
-        now: new Date(blockchain.now * 1000),
-    });
-    trace.info(`verifier checked: ${attested.verification.checks.join(', ')}, REPORTDATA binding`);
-    trace.info(`statement expires ${new Date(attested.statement.expiresAt * 1000).toISOString()}`);
+    // 4. Providers attest and register.
+    async function attestAndRegister(owner: SandboxContract<TreasuryContract>, label: string): Promise<Registered> {
+        trace.header(`${label}: keys generated in the TD, SIMULATED quote → attestation verifier → signed statement`);
+        const operatorKeys = keyPairFromSeed(randomBytes(32));
+        const encryptionKey = Buffer.from(x25519.getPublicKey(x25519.utils.randomPrivateKey()));
+        const quote = createSimulatedTdxQuote(ca, {
+            reportData: buildReportData(operatorKeys.publicKey, encryptionKey, owner.address),
+            template,
+        });
+        trace.info(`quote is SIMULATED: signed by "${SIMULATED_ROOT_CA_NAME}", not by Intel`);
+        const attested = attestQuote({
+            quote,
+            operatorKey: operatorKeys.publicKey,
+            encryptionKey,
+            owner: owner.address,
+            root: root.address,
+            issuedAt: blockchain.now!,
+            lifetime: 7 * 24 * 3600,
+            verifierSecretKey: verifier.secretKey,
+            trust: { rootPublicKey: ca.rootPublicKey },
+            now: new Date(blockchain.now! * 1000),
+        });
+        trace.info(`verifier checked: ${attested.verification.checks.join(', ')}, REPORTDATA binding`);
 
-    trace.header('Provider registers with a 100 TON stake');
-    const stake = params.minStake;
-    const value = stake + required.registerProvider + toNano('0.1');
-    const registration = await root.sendRegisterProvider(operator.getSender(), value, {
-        stake,
-        statement: attested.signedStatement,
-        offer: { pricePerUnit: toNano('0.000002'), endpoint: 'https://gpu-owner.example/cocoon/v1' },
-        models: [modelHash],
-    });
-    const provider = blockchain.openContract(Provider.createFromConfig({ root: root.address, owner: operator.address, jobCode }, providerCode));
-    trace.label(provider.address, 'provider');
-    run(registration.transactions);
+        trace.header(`${label} registers with a ${fromNano(params.minStake)} TON stake`);
+        const value = params.minStake + required.registerProvider + toNano('0.1');
+        const registration = await root.sendRegisterProvider(owner.getSender(), value, {
+            stake: params.minStake,
+            statement: attested.signedStatement,
+            offer: { pricePerUnit: toNano('0.000002'), endpoint: `https://${label}.example/cocoon/v1` },
+            models: [modelHash],
+        });
+        const provider = blockchain.openContract(Provider.createFromConfig({ root: root.address, owner: owner.address, jobCode }, providerCode));
+        trace.label(provider.address, label === 'gpu-owner' ? 'provider' : 'provider-2');
+        run(registration.transactions);
+        return { provider, owner, operatorKeys, encryptionKey };
+    }
+    const p1 = await attestAndRegister(wallets['gpu-owner'], 'gpu-owner');
 
     // 5. Read back.
     trace.header('The provider, read back from the chain');
-    const data = await provider.getProviderData();
-    const att = await provider.getAttestation();
-    const offer = await provider.getOffer();
-    trace.info(`address      ${provider.address.toString()}`);
+    const data = await p1.provider.getProviderData();
+    const att = await p1.provider.getAttestation();
+    const offer = await p1.provider.getOffer();
+    trace.info(`address      ${p1.provider.address.toString()}`);
     trace.info(`state        ${ProviderStateName[data.state]}${data.eligible ? ', eligible for jobs' : ', NOT eligible'}`);
-    trace.info(`stake        ${fromNano(data.stake)} TON (balance ${fromNano(await provider.getBalance())} TON incl. storage reserve)`);
+    trace.info(`stake        ${fromNano(data.stake)} TON (balance ${fromNano(await p1.provider.getBalance())} TON incl. storage reserve)`);
     trace.info(`policy       ${hex(att.policyHash)}`);
     trace.info(`operator key ${hex(att.operatorKey)}`);
     trace.info(`enc. key     ${hex(att.encryptionKey)}`);
     trace.info(`attested     ${new Date(att.attestedAt * 1000).toISOString()} → ${new Date(att.expiresAt * 1000).toISOString()}`);
-    trace.info(`models       ${(await provider.getModels()).map((m) => (m === modelHash ? MODEL_NAME : hex(m))).join(', ')}`);
+    trace.info(`models       ${(await p1.provider.getModels()).map((m) => (m === modelHash ? MODEL_NAME : hex(m))).join(', ')}`);
     trace.info(`offer        ${fromNano(offer.pricePerUnit)} TON/unit at ${offer.endpoint}`);
-
-    if (!data.eligible || att.operatorKey !== bufferToBigint(operatorKeys.publicKey) || att.policyHash !== hashToBigInt(policyHash)) {
+    if (!data.eligible || att.operatorKey !== bufferToBigint(p1.operatorKeys.publicKey) || att.policyHash !== hashToBigInt(policyHash)) {
         throw new Error('the provider read back from the chain does not match the registration');
     }
 
-    const contracts = [root, provider];
-    const rows = [
-        ...wallets.map((w, i) => ({ name: trace.name(w.address), before: before[i], after: 0n })),
-        ...contracts.map((c) => ({ name: trace.name(c.address), before: 0n, after: 0n })),
+    // 6. Jobs.
+    const ctx: JobDemoContext = { blockchain, trace, root, jobCode, client, clientKeys: keyPairFromSeed(randomBytes(32)), modelHash };
+    const oneShot = await runOneShotJob(ctx, p1);
+    const session = await runSession(ctx, p1, SESSION_REQUESTS);
+    const p2 = await attestAndRegister(wallets['gpu-owner-2'], 'gpu-owner-2');
+    const expired = await runTimeoutSlash(ctx, p2, keeper);
+
+    trace.header('Provider records');
+    for (const [label, p] of [
+        ['provider', p1],
+        ['provider-2', p2],
+    ] as [string, Registered][]) {
+        const r = await p.provider.getProviderJobs();
+        const d = await p.provider.getProviderData();
+        trace.info(
+            `${label.padEnd(10)} ${ProviderStateName[d.state]}, stake ${fromNano(d.stake)} TON, locked ${fromNano(r.locked)} TON, ` +
+                `open ${r.openJobs}, completed ${r.completed}, failed ${r.failed}, slashed ${fromNano(r.slashed)} TON`,
+        );
+    }
+
+    const contracts: [string, { getBalance(): Promise<bigint> }][] = [
+        ['root', root],
+        ['provider', p1.provider],
+        ['provider-2', p2.provider],
+        ['job', oneShot],
+        ['session', session.job],
+        ['expired job', expired],
     ];
-    const after = await Promise.all([...wallets.map((w) => w.getBalance()), ...contracts.map((c) => c.getBalance())]);
+    const rows = [
+        ...names.map((n, i) => ({ name: n, before: before[i], after: 0n })),
+        ...contracts.map(([n]) => ({ name: n, before: 0n, after: 0n })),
+    ];
+    const after = await Promise.all([...names.map((n) => wallets[n].getBalance()), ...contracts.map(([, c]) => c.getBalance())]);
     after.forEach((b, i) => (rows[i].after = b));
     if (!printBalances(rows, 0n, trace.fees)) throw new Error('balances do not add up');
 }
