@@ -151,6 +151,7 @@ export const Errors = {
     notPaused: 120,
     noPendingGovernance: 121,
     changeExpired: 122,
+    nothingToCollect: 123,
     untrustedVerifier: 130,
     badSignature: 131,
     wrongStatementTag: 132,

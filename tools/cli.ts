@@ -1,0 +1,1096 @@
+/**
+ * Shared helpers of the Blueprint scripts in scripts/: command-line flags,
+ * value parsing, pretty printing, decoding of timelock actions, polling for
+ * the effect of a message, and the root/provider reports.
+ *
+ * This file lives outside scripts/ because Blueprint treats every file there
+ * as a runnable script. The parsing and formatting functions are pure and
+ * unit-tested in tests/scripts.spec.ts.
+ *
+ * Blueprint's `run` command rejects options it does not know, so script flags
+ * follow a `--` separator:
+ *     npx blueprint run queueChange --testnet --mnemonic -- --root <address> --action add-policy ...
+ */
+import { Address, beginCell, BitString, Cell, ContractProvider, fromNano, OpenedContract, toNano } from '@ton/core';
+import { NetworkProvider, UIProvider } from '@ton/blueprint';
+import { existsSync, readFileSync } from 'fs';
+import { JobParams, paramsFromCell, RevocationSubject, Root, RootData, RootParams } from '../wrappers/Root';
+import { bufferToBigint } from '../wrappers/common';
+import { isAttestationError } from '../attestation/errors';
+import { parseSignedStatement, ParsedSignedStatement, verifySignedStatement } from '../attestation/statement';
+import { Provider } from '../wrappers/Provider';
+import { Errors, Op, ParamBounds, ProviderState, ProviderStateName } from '../wrappers/constants';
+import { loadRootStorage, loadTimelockAction } from '../wrappers/generated/schema';
+
+// ---------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------
+
+/** Hex digits of a 256-bit hash or ed25519 public key. */
+export const HASH_HEX_DIGITS = 64;
+/** Decimal places of a TON amount (1 TON = 10^9 nanoton). */
+export const TON_DECIMALS = 9;
+/** Largest uint32 (timestamps, durations, change ids). */
+export const UINT32_MAX = 0xffff_ffff;
+/** Largest value of a `Coins` field (VarUInteger 16: 120 bits). */
+export const COINS_MAX = (1n << 120n) - 1n;
+/** Text stored as bytes in one cell (metadata labels): 1023 data bits hold 127 bytes. */
+export const ONE_CELL_TEXT_MAX_BYTES = 127;
+/** Added to every required value the root reports; the contracts return what is left. */
+export const FEE_MARGIN = toNano('0.05');
+/**
+ * Default balance a new root is deployed with. It pays the root's storage; collect_root_excess
+ * always keeps RESERVE_PERIOD (5 years, contracts/common/gas.fc) of storage for the root's code,
+ * data and child code (about 0.55 TON with the current root, provider and job code), so a
+ * balance below that leaves nothing to collect.
+ */
+export const DEFAULT_ROOT_DEPLOY_VALUE = '1';
+/** Environment variable overriding the polling interval, milliseconds (tests set 0). */
+export const POLL_INTERVAL_ENV = 'COCOON_POLL_MS';
+/** Interval between two polls of a getter on a real network, milliseconds. */
+export const DEFAULT_POLL_INTERVAL_MS = 2000;
+/** How many times a getter is polled before a script gives up waiting for an effect. */
+export const POLL_ATTEMPTS = 30;
+/** How many change ids below next_change_id showRoot inspects for pending changes. */
+export const MAX_CHANGE_SCAN = 256;
+/** Width of the flag column in a usage text; longer flags push their help to the right. */
+const USAGE_COLUMN = 34;
+/** Magic prefix of a serialized bag of cells. */
+const BOC_MAGIC = Buffer.from('b5ee9c72', 'hex');
+
+// ---------------------------------------------------------------------------
+// Flags
+// ---------------------------------------------------------------------------
+
+export type FlagSpec = {
+    /** Name without the leading dashes. */
+    name: string;
+    /** Placeholder of the value in the usage line, e.g. `<address>`; absent for a switch. */
+    value?: string;
+    help: string;
+    required?: boolean;
+    repeatable?: boolean;
+};
+
+export type ScriptSpec = {
+    /** The script's file name in scripts/ (what `blueprint run` takes). */
+    name: string;
+    summary: string;
+    flags: FlagSpec[];
+};
+
+/** A wrong or missing command-line argument: the script prints its usage and fails. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'UsageError';
+    }
+}
+
+/** A check against the chain that failed before anything was sent. */
+export class PreflightError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'PreflightError';
+    }
+}
+
+export type Parser<T> = (raw: string, flag: string) => T;
+
+/** Flags shared by several scripts, so that each is described once. */
+export const Flags = {
+    root: { name: 'root', value: '<address>', help: 'the Cocoon root contract', required: true },
+    help: { name: 'help', help: 'print this usage and exit' },
+    dryRun: {
+        name: 'dry-run',
+        help: 'print the message (body as a BoC) without sending it, e.g. for a multisig order',
+    },
+} satisfies Record<string, FlagSpec>;
+
+export function flagSpec(spec: ScriptSpec, name: string): FlagSpec | undefined {
+    return [...spec.flags, Flags.help].find((f) => f.name === name);
+}
+
+/** The parsed command line of a script; values are parsed lazily by typed accessors. */
+export class CliArgs {
+    constructor(
+        readonly spec: ScriptSpec,
+        private readonly values: Map<string, string[]>,
+    ) {}
+
+    has(name: string): boolean {
+        this.known(name);
+        return this.values.has(name);
+    }
+
+    /** Names of the flags given on the command line. */
+    given(): string[] {
+        return [...this.values.keys()];
+    }
+
+    optional<T>(name: string, parse: Parser<T>): T | undefined {
+        const raw = this.values.get(this.known(name).name);
+        return raw === undefined ? undefined : parse(raw[0], `--${name}`);
+    }
+
+    required<T>(name: string, parse: Parser<T>): T {
+        const v = this.optional(name, parse);
+        if (v === undefined) throw new UsageError(`missing required flag --${name}`);
+        return v;
+    }
+
+    all<T>(name: string, parse: Parser<T>): T[] {
+        return (this.values.get(this.known(name).name) ?? []).map((raw) => parse(raw, `--${name}`));
+    }
+
+    private known(name: string): FlagSpec {
+        const f = flagSpec(this.spec, name);
+        if (!f) throw new Error(`script ${this.spec.name} has no flag --${name}`);
+        return f;
+    }
+}
+
+/**
+ * Parses `--flag value` / `--flag=value` arguments against a script's spec:
+ * unknown flags, missing values, stray positional arguments, a repeated
+ * non-repeatable flag and missing required flags are UsageErrors. A bare `--`
+ * is skipped. With `--help`, required flags are not checked.
+ */
+export function parseArgs(spec: ScriptSpec, argv: string[]): CliArgs {
+    const values = new Map<string, string[]>();
+    for (let i = 0; i < argv.length; i++) {
+        const token = argv[i];
+        if (token === '--') continue;
+        if (!token.startsWith('--')) throw new UsageError(`unexpected argument "${token}" (flags are --name value)`);
+        const eq = token.indexOf('=');
+        const name = token.slice(2, eq < 0 ? undefined : eq);
+        const flag = flagSpec(spec, name);
+        if (!flag) throw new UsageError(`unknown flag --${name}`);
+        let value: string;
+        if (flag.value === undefined) {
+            if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+            value = 'true';
+        } else if (eq >= 0) {
+            value = token.slice(eq + 1);
+        } else {
+            const next = argv[i + 1];
+            if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value ${flag.value}`);
+            value = next;
+            i++;
+        }
+        const prev = values.get(name);
+        if (prev && !flag.repeatable) throw new UsageError(`--${name} given more than once`);
+        values.set(name, [...(prev ?? []), value]);
+    }
+    if (!values.has(Flags.help.name)) {
+        const missing = spec.flags.filter((f) => f.required && !values.has(f.name)).map((f) => `--${f.name}`);
+        if (missing.length === 1) throw new UsageError(`missing required flag ${missing[0]}`);
+        if (missing.length > 1) throw new UsageError(`missing required flags ${missing.join(', ')}`);
+    }
+    return new CliArgs(spec, values);
+}
+
+function usageToken(f: FlagSpec): string {
+    const core = f.value === undefined ? `--${f.name}` : `--${f.name} ${f.value}`;
+    const repeated = f.repeatable ? `${core} ...` : core;
+    return f.required ? repeated : `[${repeated}]`;
+}
+
+/** The usage line (naming every flag) followed by one line per flag. */
+export function usage(spec: ScriptSpec): string {
+    const flags = [...spec.flags, Flags.help];
+    const line = `usage: npx blueprint run ${spec.name} --testnet --mnemonic -- ${flags.map(usageToken).join(' ')}`;
+    const width = Math.min(USAGE_COLUMN, Math.max(...flags.map((f) => usageToken(f).length)));
+    const rows = flags.map((f) => `  ${usageToken(f).padEnd(width)}  ${f.help}`);
+    return [line, `${spec.summary}`, ...rows].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Value parsers (pure; `flag` names the argument in error messages)
+// ---------------------------------------------------------------------------
+
+/** A TON amount in decimal TON (`1`, `0.5`, up to 9 decimals), strictly positive; returns nanoton. */
+export function parseTon(raw: string, flag = 'amount'): bigint {
+    const nano = parseTonOrZero(raw, flag);
+    if (nano === 0n) throw new UsageError(`${flag}: the amount must be positive, got "${raw}"`);
+    return nano;
+}
+
+/** A TON amount that may be zero (a bond floor, a keeper reward); returns nanoton. */
+export function parseTonOrZero(raw: string, flag = 'amount'): bigint {
+    const m = /^(\d+)(?:\.(\d+))?$/.exec(raw.trim());
+    if (!m || (m[2] !== undefined && m[2].length > TON_DECIMALS)) {
+        throw new UsageError(`${flag}: expected an amount of TON like 1.5 (at most ${TON_DECIMALS} decimals), got "${raw}"`);
+    }
+    const nano = BigInt(m[1]) * 10n ** BigInt(TON_DECIMALS) + BigInt((m[2] ?? '').padEnd(TON_DECIMALS, '0'));
+    if (nano > COINS_MAX) throw new UsageError(`${flag}: the amount does not fit in Coins, got "${raw}"`);
+    return nano;
+}
+
+/** A positive whole number of nanoton. */
+export function parseNanoton(raw: string, flag = 'amount'): bigint {
+    if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${flag}: expected a whole number of nanoton, got "${raw}"`);
+    const n = BigInt(raw.trim());
+    if (n <= 0n || n > COINS_MAX) throw new UsageError(`${flag}: expected 1..${COINS_MAX} nanoton, got "${raw}"`);
+    return n;
+}
+
+/** A 256-bit hash or key: exactly 64 hex digits, with or without 0x. */
+export function parseHash(raw: string, flag = 'hash'): bigint {
+    const hex = raw.trim().replace(/^0x/i, '');
+    if (!new RegExp(`^[0-9a-fA-F]{${HASH_HEX_DIGITS}}$`).test(hex)) {
+        throw new UsageError(`${flag}: expected a 256-bit hash (${HASH_HEX_DIGITS} hex digits, optional 0x), got "${raw}"`);
+    }
+    return BigInt('0x' + hex);
+}
+
+/** `<hex>` or `<hex>:<label>`: a hash with an optional metadata label (genesis allowlists). */
+export function parseHashWithLabel(raw: string, flag = 'hash'): { hash: bigint; label: string } {
+    const colon = raw.indexOf(':');
+    const label = colon < 0 ? '' : raw.slice(colon + 1);
+    return { hash: parseHash(colon < 0 ? raw : raw.slice(0, colon), flag), label: parseText(ONE_CELL_TEXT_MAX_BYTES)(label, flag) };
+}
+
+/** An address in any format: raw (`0:...`) or user-friendly (`EQ...`, `UQ...`, `kQ...`). */
+export function parseAddress(raw: string, flag = 'address'): Address {
+    try {
+        return Address.parse(raw.trim());
+    } catch {
+        throw new UsageError(`${flag}: expected a TON address (raw 0:<hex> or user-friendly), got "${raw}"`);
+    }
+}
+
+/** A whole number in [min, max]. */
+export function parseUint(min: number, max: number): Parser<number> {
+    return (raw, flag) => {
+        if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${flag}: expected a whole number, got "${raw}"`);
+        const n = Number(raw.trim());
+        if (!Number.isSafeInteger(n) || n < min || n > max) {
+            throw new UsageError(`${flag}: expected a number in ${min}..${max}, got "${raw}"`);
+        }
+        return n;
+    };
+}
+
+/** A duration in seconds that fits a uint32. */
+export const parseSeconds: Parser<number> = parseUint(0, UINT32_MAX);
+/** A timelock change id (uint32). */
+export const parseChangeId: Parser<number> = parseUint(0, UINT32_MAX);
+
+export function parseChoice<T extends string>(choices: readonly T[]): Parser<T> {
+    return (raw, flag) => {
+        if (!(choices as readonly string[]).includes(raw)) {
+            throw new UsageError(`${flag}: expected one of ${choices.join(', ')}, got "${raw}"`);
+        }
+        return raw as T;
+    };
+}
+
+/** UTF-8 text of at most `maxBytes` bytes. */
+export function parseText(maxBytes: number): Parser<string> {
+    return (raw, flag) => {
+        const bytes = Buffer.byteLength(raw, 'utf8');
+        if (bytes > maxBytes) throw new UsageError(`${flag}: at most ${maxBytes} bytes of text, got ${bytes}`);
+        return raw;
+    };
+}
+
+export const parseString: Parser<string> = (raw) => raw;
+
+/**
+ * A cell given as hex of a BoC, or as a file holding a BoC: binary, hex or
+ * base64 text, or a compiled artifact JSON with a `hex` field (build/*.compiled.json).
+ * The BoC must have exactly one root.
+ */
+export function parseCellArg(raw: string, flag = 'cell'): Cell {
+    const hexArg = raw.trim().replace(/^0x/i, '');
+    let boc: Buffer;
+    if (!existsSync(raw) && /^[0-9a-fA-F]+$/.test(hexArg) && hexArg.length % 2 === 0) {
+        boc = Buffer.from(hexArg, 'hex');
+    } else if (existsSync(raw)) {
+        boc = bocFromFileContent(readFileSync(raw), raw, flag);
+    } else {
+        throw new UsageError(`${flag}: "${raw}" is neither an existing file nor the hex of a BoC`);
+    }
+    let roots: Cell[];
+    try {
+        roots = Cell.fromBoc(boc);
+    } catch (e) {
+        throw new UsageError(`${flag}: not a valid BoC (${(e as Error).message})`);
+    }
+    if (roots.length !== 1) throw new UsageError(`${flag}: the BoC must have exactly one root cell, it has ${roots.length}`);
+    return roots[0];
+}
+
+function bocFromFileContent(content: Buffer, file: string, flag: string): Buffer {
+    if (content.subarray(0, BOC_MAGIC.length).equals(BOC_MAGIC)) return content;
+    const text = content.toString('utf8').trim();
+    if (text.startsWith('{')) {
+        try {
+            const json = JSON.parse(text) as { hex?: unknown };
+            if (typeof json.hex === 'string') return Buffer.from(json.hex, 'hex');
+        } catch {
+            // not JSON: fall through to the error below
+        }
+        throw new UsageError(`${flag}: ${file} is JSON without a "hex" field`);
+    }
+    const hex = text.replace(/^0x/i, '');
+    if (/^[0-9a-fA-F]+$/.test(hex) && hex.length % 2 === 0) return Buffer.from(hex, 'hex');
+    if (/^[A-Za-z0-9+/=_-]+$/.test(text)) return Buffer.from(text, 'base64');
+    throw new UsageError(`${flag}: ${file} holds neither a binary BoC nor its hex or base64`);
+}
+
+// ---------------------------------------------------------------------------
+// Formatting (pure)
+// ---------------------------------------------------------------------------
+
+export function formatTon(nano: bigint): string {
+    return `${fromNano(nano)} TON`;
+}
+
+export function formatHash(h: bigint): string {
+    return '0x' + h.toString(16).padStart(HASH_HEX_DIGITS, '0');
+}
+
+export function formatAddress(a: Address, testOnly = false): string {
+    return a.toString({ testOnly });
+}
+
+/** A unix time as ISO 8601 with the raw value: `2027-01-15T08:00:00.000Z (1800000000)`. */
+export function formatTime(unix: number): string {
+    return `${new Date(unix * 1000).toISOString()} (${unix})`;
+}
+
+const DURATION_UNITS: [string, number][] = [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+];
+
+/** `172800` -> `2d (172800 s)`, `5400` -> `1h 30m (5400 s)`. */
+export function formatDuration(seconds: number): string {
+    let rest = seconds;
+    const parts: string[] = [];
+    for (const [unit, size] of DURATION_UNITS) {
+        const n = Math.floor(rest / size);
+        if (n > 0) parts.push(`${n}${unit}`);
+        rest -= n * size;
+    }
+    return `${parts.length ? parts.join(' ') : '0s'} (${seconds} s)`;
+}
+
+export function yesNo(b: boolean): string {
+    return b ? 'yes' : 'no';
+}
+
+/** `key: value` rows with aligned values. */
+export function table(rows: [string, string][], indent = '  '): string[] {
+    const width = Math.max(0, ...rows.map(([k]) => k.length));
+    return rows.map(([k, v]) => `${indent}${(k + ':').padEnd(width + 1)} ${v}`);
+}
+
+/** TL-B constructor name of an opcode (`0xc0c01010` -> `queue_change`). */
+export function opName(opcode: number): string {
+    const entry = Object.entries(Op).find(([, v]) => v === opcode);
+    if (!entry) return `0x${opcode.toString(16)}`;
+    return entry[0].replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+}
+
+/** `exit 134 wrong_owner`: an exit code of wrappers/constants.ts with its SPEC.md name. */
+export function exitNote(name: Exclude<keyof typeof Errors, 'cellUnderflow'>): string {
+    return `exit ${Errors[name]} ${name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())}`;
+}
+
+export function providerStateName(state: number): string {
+    return ProviderStateName[state] ?? `unknown (${state})`;
+}
+
+/** Metadata cell as quoted text when it is plain UTF-8, else as its hash and size. */
+export function describeMeta(meta: Cell): string {
+    const s = meta.beginParse();
+    if (meta.refs.length === 0 && s.remainingBits % 8 === 0) {
+        const bytes = s.loadBuffer(s.remainingBits / 8);
+        const text = bytes.toString('utf8');
+        // eslint-disable-next-line no-control-regex
+        if (Buffer.from(text, 'utf8').equals(bytes) && !/[\u0000-\u001f\u007f]/.test(text)) return JSON.stringify(text);
+    }
+    return `cell ${meta.hash().toString('hex')} (${meta.bits.length} bits, ${meta.refs.length} refs)`;
+}
+
+/** A bitsN field of a generated TL-B value as an unsigned integer. */
+export function bitsToBigint(bits: BitString): bigint {
+    return beginCell().storeBits(bits).endCell().beginParse().loadUintBig(bits.length);
+}
+
+export function paramsRows(p: RootParams, testOnly = false): [string, string][] {
+    return [
+        ['min stake', formatTon(p.minStake)],
+        ['unbonding period', formatDuration(p.unbondingPeriod)],
+        ['attestation max age', formatDuration(p.attestationMaxAge)],
+        ['timelock delay', formatDuration(p.timelockDelay)],
+        ['max models', String(p.maxModels)],
+        ['treasury', formatAddress(p.treasury, testOnly)],
+        ...(p.jobs ? jobParamsRows(p.jobs) : []),
+    ];
+}
+
+// ---------------------------------------------------------------------------
+// Job params (TL-B JobParams): one table drives their flags, printing and checks
+// ---------------------------------------------------------------------------
+
+type JobParamKind = 'bps' | 'ton' | 'seconds';
+
+export const JOB_PARAMS: { flag: string; field: keyof JobParams; kind: JobParamKind; help: string }[] = [
+    { flag: 'bond-bps', field: 'bondBps', kind: 'bps', help: 'bond locked per job, in basis points of its budget' },
+    { flag: 'bond-floor', field: 'bondFloor', kind: 'ton', help: 'smallest bond per job' },
+    { flag: 'min-job-duration', field: 'minJobDuration', kind: 'seconds', help: 'shortest job deadline' },
+    { flag: 'max-job-duration', field: 'maxJobDuration', kind: 'seconds', help: 'longest job deadline' },
+    { flag: 'challenge-window', field: 'challengeWindow', kind: 'seconds', help: 'how long a client may dispute a result' },
+    { flag: 'arbitration-period', field: 'arbitrationPeriod', kind: 'seconds', help: 'how long governance has to rule on a dispute' },
+    { flag: 'session-grace', field: 'sessionGrace', kind: 'seconds', help: "how long a closing session waits for the provider's claim" },
+    { flag: 'protocol-fee-bps', field: 'protocolFeeBps', kind: 'bps', help: 'protocol fee on payments, basis points' },
+    { flag: 'slash-client-bps', field: 'slashClientBps', kind: 'bps', help: "harmed client's share of a slash, basis points" },
+    { flag: 'slash-reporter-bps', field: 'slashReporterBps', kind: 'bps', help: "reporter's share of a slash, basis points" },
+    { flag: 'equivocation-slash-bps', field: 'equivocationSlashBps', kind: 'bps', help: 'stake slashed for equivocation, basis points' },
+    { flag: 'dispute-slash-cap-bps', field: 'disputeSlashCapBps', kind: 'bps', help: 'most of a bond a lost dispute slashes, basis points' },
+    { flag: 'keeper-reward', field: 'keeperReward', kind: 'ton', help: 'reward of the keeper who triggers a timeout' },
+];
+
+const JOB_PARAM_PLACEHOLDER: Record<JobParamKind, string> = { bps: '<bps>', ton: '<TON>', seconds: '<seconds>' };
+
+/** Optional flags for every job param; `context` prefixes their help (e.g. `set-params: `). */
+export function jobParamFlags(context = ''): FlagSpec[] {
+    return JOB_PARAMS.map((j) => ({ name: j.flag, value: JOB_PARAM_PLACEHOLDER[j.kind], help: context + j.help }));
+}
+
+/** The job params given on the command line (parsed and range-checked per field). */
+export function jobParamOverrides(args: CliArgs): Partial<JobParams> {
+    const overrides: Partial<Record<keyof JobParams, number | bigint>> = {};
+    for (const j of JOB_PARAMS) {
+        let value: number | bigint | undefined;
+        if (j.kind === 'ton') value = args.optional(j.flag, parseTonOrZero);
+        else if (j.kind === 'bps') value = args.optional(j.flag, parseUint(0, ParamBounds.bps));
+        else value = args.optional(j.flag, parseSeconds);
+        if (value !== undefined) overrides[j.field] = value;
+    }
+    return overrides as Partial<JobParams>;
+}
+
+export function formatBps(bps: number): string {
+    return `${bps} bps (${(bps * 100) / ParamBounds.bps}%)`;
+}
+
+export function jobParamsRows(jobs: JobParams): [string, string][] {
+    return JOB_PARAMS.map((j) => {
+        const v = jobs[j.field];
+        const text = j.kind === 'ton' ? formatTon(v as bigint) : j.kind === 'bps' ? formatBps(v as number) : formatDuration(v as number);
+        return [`job ${j.flag.replace(/-/g, ' ')}`, text];
+    });
+}
+
+/** Bound violations of JobParams (check_job_params in contracts/root/storage.fc), empty when valid. */
+export function jobParamsProblems(j: JobParams): string[] {
+    const b = ParamBounds;
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => {
+        if (!ok) problems.push(what);
+    };
+    check(j.bondBps <= b.bps, `bond bps must be at most ${b.bps}`);
+    check(j.bondFloor <= b.bondFloorMax, `bond floor must be at most ${formatTon(b.bondFloorMax)}`);
+    check(j.bondBps > 0 || j.bondFloor > 0n, 'bond bps or bond floor must be positive');
+    check(
+        j.minJobDuration >= b.jobDurationMin && j.minJobDuration <= j.maxJobDuration && j.maxJobDuration <= b.jobDurationMax,
+        `job durations must satisfy ${b.jobDurationMin} <= min <= max <= ${b.jobDurationMax}`,
+    );
+    check(j.challengeWindow >= b.challengeWindowMin && j.challengeWindow <= b.challengeWindowMax, `challenge window must be in ${b.challengeWindowMin}..${b.challengeWindowMax}`);
+    check(
+        j.arbitrationPeriod >= b.arbitrationPeriodMin && j.arbitrationPeriod <= b.arbitrationPeriodMax,
+        `arbitration period must be in ${b.arbitrationPeriodMin}..${b.arbitrationPeriodMax}`,
+    );
+    check(j.sessionGrace >= b.sessionGraceMin && j.sessionGrace <= b.sessionGraceMax, `session grace must be in ${b.sessionGraceMin}..${b.sessionGraceMax}`);
+    check(j.protocolFeeBps <= b.protocolFeeBpsMax, `protocol fee must be at most ${b.protocolFeeBpsMax} bps`);
+    check(j.slashReporterBps <= b.slashReporterBpsMax, `slash reporter share must be at most ${b.slashReporterBpsMax} bps`);
+    check(j.slashClientBps + j.slashReporterBps <= b.bps, `slash client + reporter shares must be at most ${b.bps} bps`);
+    check(j.equivocationSlashBps > 0 && j.equivocationSlashBps <= b.bps, `equivocation slash must be in 1..${b.bps} bps`);
+    check(j.disputeSlashCapBps <= b.bps, `dispute slash cap must be at most ${b.bps} bps`);
+    check(j.keeperReward <= b.keeperRewardMax, `keeper reward must be at most ${formatTon(b.keeperRewardMax)}`);
+    return problems;
+}
+
+export type DecodedAction = {
+    /** TL-B constructor name, e.g. `add_policy`. */
+    name: string;
+    fields: [string, string][];
+};
+
+/** Decodes a TimelockAction cell (contracts/schema.tlb) with the generated codec. */
+export function decodeAction(action: Cell, testOnly = false): DecodedAction {
+    const a = loadTimelockAction(action.beginParse());
+    switch (a.kind) {
+        case 'TimelockAction_add_policy':
+            return { name: 'add_policy', fields: [['policy_hash', formatHash(bitsToBigint(a.policy_hash))], ['meta', describeMeta(a.meta)]] };
+        case 'TimelockAction_add_model':
+            return { name: 'add_model', fields: [['model_hash', formatHash(bitsToBigint(a.model_hash))], ['meta', describeMeta(a.meta)]] };
+        case 'TimelockAction_add_verifier_key':
+            return { name: 'add_verifier_key', fields: [['key', formatHash(bitsToBigint(a.key))]] };
+        case 'TimelockAction_set_params':
+            // The wrapper's decoder of the Params ref (same layout as the generated one).
+            return { name: 'set_params', fields: paramsRows(paramsFromCell(action.refs[0]), testOnly) };
+        case 'TimelockAction_upgrade_root_code':
+            return { name: 'upgrade_root_code', fields: [['code hash', a.code.hash().toString('hex')]] };
+        case 'TimelockAction_set_guardian':
+            return { name: 'set_guardian', fields: [['guardian', formatAddress(a.guardian, testOnly)]] };
+    }
+}
+
+export function describeAction(action: Cell, testOnly = false, indent = '  '): string[] {
+    const d = decodeAction(action, testOnly);
+    return [`${indent}action: ${d.name}`, ...table(d.fields, indent + '  ')];
+}
+
+/** Bound violations of a Params value (contracts/common/params.fc), empty when valid. */
+export function paramsProblems(p: RootParams): string[] {
+    const b = ParamBounds;
+    const problems: string[] = [];
+    if (p.minStake < b.minStakeFloor || p.minStake > b.minStakeCeiling) {
+        problems.push(`min stake must be in ${formatTon(b.minStakeFloor)}..${formatTon(b.minStakeCeiling)}`);
+    }
+    const ranges: [string, number, number, number][] = [
+        ['unbonding period', p.unbondingPeriod, b.unbondingPeriodMin, b.unbondingPeriodMax],
+        ['attestation max age', p.attestationMaxAge, b.attestationMaxAgeMin, b.attestationMaxAgeMax],
+        ['timelock delay', p.timelockDelay, b.timelockDelayMin, b.timelockDelayMax],
+        ['max models', p.maxModels, 1, b.maxModelsCeiling],
+    ];
+    for (const [what, v, min, max] of ranges) {
+        if (v < min || v > max) problems.push(`${what} must be in ${min}..${max}, got ${v}`);
+    }
+    if (p.treasury.workChain !== 0) problems.push('the treasury must be a basechain (workchain 0) address');
+    if (p.jobs) problems.push(...jobParamsProblems(p.jobs));
+    return problems;
+}
+
+/** What a message will carry, printed before it is sent. */
+export type MessagePlan = {
+    opcode: number;
+    from?: Address;
+    to: Address;
+    toLabel: string;
+    value: bigint;
+    /** How the value is made up, e.g. `required 0.01 TON + margin 0.05 TON`. */
+    valueNote?: string;
+    fields: [string, string][];
+    extra?: string[];
+};
+
+export function describeMessage(m: MessagePlan, testOnly = false): string[] {
+    return [
+        `Message ${opName(m.opcode)} (op 0x${m.opcode.toString(16)})`,
+        ...table([
+            ...(m.from ? ([['from', formatAddress(m.from, testOnly)]] as [string, string][]) : []),
+            ['to', `${formatAddress(m.to, testOnly)} (${m.toLabel})`],
+            ['value', formatTon(m.value) + (m.valueNote ? ` (${m.valueNote})` : '')],
+            ...m.fields,
+        ]),
+        ...(m.extra ?? []),
+    ];
+}
+
+/** The value to attach: what the contract requires plus FEE_MARGIN, with its breakdown. */
+export function withMargin(required: bigint, onTop = 0n, onTopLabel = ''): { value: bigint; note: string } {
+    const parts = [...(onTop > 0n ? [`${onTopLabel} ${formatTon(onTop)}`] : []), `required fees ${formatTon(required)}`, `margin ${formatTon(FEE_MARGIN)}`];
+    return { value: onTop + required + FEE_MARGIN, note: parts.join(' + ') };
+}
+
+/** Allowlists of a root, decoded from its storage (there are no getters that enumerate them). */
+export function describeAllowlists(data: Cell, indent = '  '): string[] {
+    const s = loadRootStorage(data.beginParse());
+    const lines: string[] = [];
+    const section = (title: string, entries: [bigint, string | null][]) => {
+        lines.push(`${indent}${title} (${entries.length}):`);
+        for (const [k, meta] of entries) lines.push(`${indent}  ${formatHash(k)}${meta === null ? '' : ' ' + meta}`);
+    };
+    const label = (meta: Cell) => (meta.bits.length === 0 && meta.refs.length === 0 ? null : describeMeta(meta));
+    section('allowlisted policies', s.trust.policies.keys().map((k) => [k, label(s.trust.policies.get(k)!)]));
+    section('allowlisted models', s.trust.models.keys().map((k) => [k, label(s.trust.models.get(k)!)]));
+    section('trusted verifier keys', s.trust.verifier_keys.keys().map((k) => [k, null]));
+    return lines;
+}
+
+// ---------------------------------------------------------------------------
+// Running a script
+// ---------------------------------------------------------------------------
+
+export type ScriptContext = {
+    provider: NetworkProvider;
+    ui: UIProvider;
+    args: CliArgs;
+    /** Addresses print in testnet form on testnet. */
+    testOnly: boolean;
+    /** --dry-run was given: print the message instead of sending it. */
+    dryRun: boolean;
+    /** ui.write for each line. */
+    print: (...lines: string[]) => void;
+};
+
+/**
+ * Parses the arguments and runs `main`. On a UsageError (a missing or
+ * malformed flag) it prints the error and the usage, then rethrows; on a
+ * PreflightError it prints the error and rethrows. Nothing is sent before
+ * `main` has parsed its flags.
+ */
+export async function runScript(
+    provider: NetworkProvider,
+    spec: ScriptSpec,
+    argv: string[],
+    main: (ctx: ScriptContext) => Promise<void>,
+): Promise<void> {
+    const ui = provider.ui();
+    const print = (...lines: string[]) => lines.forEach((l) => ui.write(l));
+    try {
+        const args = parseArgs(spec, argv);
+        if (args.has(Flags.help.name)) {
+            print(usage(spec));
+            return;
+        }
+        const dryRun = spec.flags.some((f) => f.name === Flags.dryRun.name) && args.has(Flags.dryRun.name);
+        await main({ provider, ui, args, testOnly: provider.network() === 'testnet', dryRun, print });
+    } catch (e) {
+        if (e instanceof UsageError) print(`error: ${e.message}`, usage(spec));
+        else if (e instanceof PreflightError) print(`error: ${e.message}`);
+        throw e;
+    }
+}
+
+export function senderAddress(provider: NetworkProvider): Address {
+    const a = provider.sender().address;
+    if (!a) throw new PreflightError('the sender has no address (connect a wallet first)');
+    return a;
+}
+
+export function pollIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+    const raw = env[POLL_INTERVAL_ENV];
+    if (raw === undefined || raw === '') return DEFAULT_POLL_INTERVAL_MS;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${POLL_INTERVAL_ENV} must be a whole number of milliseconds, got "${raw}"`);
+    return n;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `probe` until it returns a value (not undefined), at most
+ * POLL_ATTEMPTS times, POLL_INTERVAL_ENV / DEFAULT_POLL_INTERVAL_MS apart.
+ * A probe that throws (e.g. a getter of a contract not deployed yet) counts
+ * as "not yet". Throws with `hint` when the attempts run out.
+ */
+export async function waitFor<T>(
+    ui: UIProvider,
+    what: string,
+    probe: () => Promise<T | undefined>,
+    hint = '',
+    attempts = POLL_ATTEMPTS,
+): Promise<T> {
+    const interval = pollIntervalMs();
+    let lastError: unknown;
+    for (let i = 1; i <= attempts; i++) {
+        ui.setActionPrompt(`Waiting for ${what} [${i}/${attempts}]`);
+        try {
+            const v = await probe();
+            if (v !== undefined) {
+                ui.clearActionPrompt();
+                return v;
+            }
+        } catch (e) {
+            lastError = e;
+        }
+        if (i < attempts) await sleep(interval);
+    }
+    ui.clearActionPrompt();
+    const cause = lastError instanceof Error ? ` (last getter error: ${lastError.message})` : '';
+    throw new Error(`gave up waiting for ${what} after ${attempts} tries${cause}.${hint ? ' ' + hint : ''}`);
+}
+
+/** Logical time of the last transaction of an account (0 when it has none). */
+export async function lastLt(cp: ContractProvider): Promise<bigint> {
+    return (await cp.getState()).last?.lt ?? 0n;
+}
+
+/**
+ * Sends a wrapper-built body through the wrapper's `sendBody`, or with
+ * --dry-run prints it (base64 and hex BoC) instead. Returns whether it sent.
+ */
+export async function sendOrPrint(
+    ctx: ScriptContext,
+    plan: MessagePlan,
+    body: Cell,
+    send: (body: Cell) => Promise<void>,
+): Promise<boolean> {
+    ctx.print(...describeMessage(plan, ctx.testOnly));
+    if (ctx.dryRun) {
+        ctx.print(
+            'Dry run: not sent. To send it from another wallet (e.g. a multisig order):',
+            ...table([
+                ['destination', formatAddress(plan.to, ctx.testOnly)],
+                ['value', formatTon(plan.value)],
+                ['body (base64 BoC)', body.toBoc().toString('base64')],
+                ['body (hex BoC)', body.toBoc().toString('hex')],
+            ]),
+        );
+        return false;
+    }
+    await send(body);
+    ctx.print('Sent. Waiting for the effect on chain...');
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// Chain reads shared by several scripts
+// ---------------------------------------------------------------------------
+
+export type ChangeEntry = { id: number; eta: number; action: Cell };
+
+/**
+ * The pending timelocked changes, found by the get_change getter from
+ * next_change_id down (pending_count says how many to find), inspecting at
+ * most MAX_CHANGE_SCAN ids. `complete` is false when the scan stopped early.
+ */
+export async function pendingChanges(root: OpenedContract<Root>): Promise<{ changes: ChangeEntry[]; complete: boolean }> {
+    const data = await root.getRootData();
+    const changes: ChangeEntry[] = [];
+    const lowest = Math.max(0, data.nextChangeId - MAX_CHANGE_SCAN);
+    for (let id = data.nextChangeId - 1; id >= lowest && changes.length < data.pendingCount; id--) {
+        const c = await root.getChange(id);
+        if (c) changes.push({ id, ...c });
+    }
+    return { changes: changes.reverse(), complete: changes.length === data.pendingCount };
+}
+
+/** Everything showRoot prints; also printed by governance scripts after their effect. */
+export async function rootReport(provider: NetworkProvider, root: OpenedContract<Root>, testOnly: boolean): Promise<string[]> {
+    const [data, params, required, jobRequired, state] = await Promise.all([
+        root.getRootData(),
+        root.getParams(),
+        root.getRequiredValues(),
+        root.getJobRequiredValues(),
+        provider.provider(root.address).getState(),
+    ]);
+    const lines = [
+        `Root ${formatAddress(root.address, testOnly)}`,
+        ...table([
+            ['version', String(data.version)],
+            ['paused', yesNo(data.paused)],
+            ['governance', formatAddress(data.governance, testOnly)],
+            ['guardian', formatAddress(data.guardian, testOnly)],
+            ['pending governance', data.pendingGovernance ? formatAddress(data.pendingGovernance, testOnly) : 'none'],
+            ['balance', formatTon(state.balance)],
+        ]),
+        'Params:',
+        ...table(paramsRows(params, testOnly), '    '),
+    ];
+    if (state.state.type === 'active' && state.state.data) {
+        try {
+            lines.push('Trust:', ...describeAllowlists(Cell.fromBoc(state.state.data)[0], '    '));
+        } catch (e) {
+            lines.push(`Trust: storage not in the RootStorage layout of contracts/schema.tlb (${(e as Error).message})`);
+        }
+    }
+    const { changes, complete } = await pendingChanges(root);
+    lines.push(`Pending changes (${data.pendingCount} pending, next id ${data.nextChangeId}):`);
+    for (const c of changes) {
+        lines.push(
+            `  #${c.id}: executable from ${formatTime(c.eta)} until ${formatTime(c.eta + ParamBounds.timelockGracePeriod)}`,
+            ...describeAction(c.action, testOnly, '    '),
+        );
+    }
+    if (!complete) lines.push(`  (only ids ${Math.max(0, data.nextChangeId - MAX_CHANGE_SCAN)}..${data.nextChangeId - 1} inspected)`);
+    lines.push(
+        'Required values (minimum msg value; scripts add a margin of ' + formatTon(FEE_MARGIN) + '):',
+        ...table(
+            [
+                ['register_provider', `${formatTon(required.registerProvider)} + stake`],
+                ['reattest_provider', formatTon(required.reattestProvider)],
+                ['update_provider_models', formatTon(required.updateProviderModels)],
+                ['check_provider', formatTon(required.checkProvider)],
+                ['governance ops', formatTon(required.governanceOp)],
+                ['resolve_dispute', formatTon(required.resolveDispute)],
+                ['create_job', `${formatTon(jobRequired.createJob)} + budget`],
+                ['submit_result', formatTon(jobRequired.submitResult)],
+                ['claim_session', formatTon(jobRequired.claimSession)],
+                ['confirm/settle/expire job', formatTon(jobRequired.closeJob)],
+                ['cancel/dispute/close job', formatTon(jobRequired.clientOp)],
+            ],
+            '    ',
+        ),
+    );
+    return lines;
+}
+
+/** Everything showProvider prints; also printed by operator scripts after their effect. */
+export async function providerReport(
+    provider: NetworkProvider,
+    contract: OpenedContract<Provider>,
+    testOnly: boolean,
+): Promise<string[]> {
+    const header = `Provider ${formatAddress(contract.address, testOnly)}`;
+    if (!(await provider.isContractDeployed(contract.address))) {
+        return [header, '  not deployed: no provider was ever registered at this address'];
+    }
+    const data = await contract.getProviderData();
+    const identity: [string, string][] = [
+        ['root', formatAddress(data.root, testOnly)],
+        ['owner', formatAddress(data.owner, testOnly)],
+        ['state', providerStateName(data.state)],
+    ];
+    if (data.state === ProviderState.uninit) return [header, ...table(identity), '  not registered'];
+    const [balance, att, offer, models, params, jobs] = await Promise.all([
+        contract.getBalance(),
+        contract.getAttestation(),
+        contract.getOffer(),
+        contract.getModels(),
+        contract.getProviderParams(),
+        contract.getProviderJobs(),
+    ]);
+    return [
+        header,
+        ...table([
+            ...identity,
+            ['stake', formatTon(data.stake)],
+            ['eligible', yesNo(data.eligible)],
+            ['revoked', yesNo(data.revoked)],
+            ['unbond at', data.state === ProviderState.unbonding ? formatTime(data.unbondAt) : '-'],
+            ['balance', formatTon(balance)],
+        ]),
+        'Jobs:',
+        ...table(
+            [
+                ['open jobs', String(jobs.openJobs)],
+                ['locked in bonds', formatTon(jobs.locked)],
+                ['completed', String(jobs.completed)],
+                ['failed', String(jobs.failed)],
+                ['slashed', formatTon(jobs.slashed)],
+                ['tombstoned', yesNo(jobs.tombstoned) + (jobs.tombstoned ? ' (slashed for equivocation: never eligible again)' : '')],
+            ],
+            '    ',
+        ),
+        'Attestation:',
+        ...table(
+            [
+                ['policy hash', formatHash(att.policyHash)],
+                ['operator key', formatHash(att.operatorKey)],
+                ['encryption key', formatHash(att.encryptionKey)],
+                ['verifier key', formatHash(att.verifierKey)],
+                ['attested at', formatTime(att.attestedAt)],
+                ['expires at', formatTime(att.expiresAt)],
+            ],
+            '    ',
+        ),
+        'Offer:',
+        ...table(
+            [
+                ['price per unit', `${offer.pricePerUnit} nanoton (${formatTon(offer.pricePerUnit)})`],
+                ['endpoint', offer.endpoint],
+            ],
+            '    ',
+        ),
+        `Models (${models.length}):`,
+        ...models.map((m) => `    ${formatHash(m)}`),
+        'Params snapshot:',
+        ...table(
+            [
+                ['min stake', formatTon(params.minStake)],
+                ['unbonding period', formatDuration(params.unbondingPeriod)],
+                ['root version', String(params.rootVersion)],
+            ],
+            '    ',
+        ),
+    ];
+}
+
+/** Throws a PreflightError unless the sender is `expected` (one of them). */
+export function requireSender(sender: Address, expected: { who: string; address: Address }[], action: string): void {
+    if (expected.some((e) => e.address.equals(sender))) return;
+    const who = expected.map((e) => `${e.who} ${e.address.toString()}`).join(' or ');
+    throw new PreflightError(`${action} must be sent by ${who}; the sender is ${sender.toString()}`);
+}
+
+export async function requireDeployed(provider: NetworkProvider, address: Address, what: string): Promise<void> {
+    if (!(await provider.isContractDeployed(address))) {
+        throw new PreflightError(`no ${what} is deployed at ${address.toString()}`);
+    }
+}
+
+/** The root at --root, checked to be deployed. */
+export async function openRoot(ctx: ScriptContext): Promise<OpenedContract<Root>> {
+    const address = ctx.args.required(Flags.root.name, parseAddress);
+    await requireDeployed(ctx.provider, address, 'contract');
+    return ctx.provider.open(Root.createFromAddress(address));
+}
+
+/** Flags that name a provider: --provider, or --root with --owner. */
+export const ProviderFlags = {
+    provider: { name: 'provider', value: '<address>', help: 'the provider contract (instead of --root)' },
+    root: { ...Flags.root, required: false, help: 'the Cocoon root; the provider is the one of the owner' },
+    owner: (defaultsToSender: boolean): FlagSpec => ({
+        name: 'owner',
+        value: '<address>',
+        help: defaultsToSender ? "the provider's owner, with --root (default: the sender)" : "the provider's owner, with --root",
+    }),
+} satisfies Record<string, FlagSpec | ((b: boolean) => FlagSpec)>;
+
+/**
+ * The provider named by --provider, or by --root and the owner (--owner when
+ * the script has that flag, else the sender). Its root comes from --root or,
+ * with --provider, from the provider's own data (null if it is not deployed).
+ */
+export async function resolveProvider(
+    ctx: ScriptContext,
+    ownerDefaultsToSender: boolean,
+): Promise<{ contract: OpenedContract<Provider>; root: OpenedContract<Root> | null }> {
+    const hasFlag = (name: string) => ctx.args.spec.flags.some((f) => f.name === name);
+    const hasOwnerFlag = hasFlag('owner');
+    const providerAddress = hasFlag(ProviderFlags.provider.name) ? ctx.args.optional(ProviderFlags.provider.name, parseAddress) : undefined;
+    const rootAddress = ctx.args.optional(Flags.root.name, parseAddress);
+    const owner = hasOwnerFlag ? ctx.args.optional('owner', parseAddress) : undefined;
+    if (providerAddress && (rootAddress || owner)) {
+        throw new UsageError(`give either --provider or --root${hasOwnerFlag ? ' (with --owner)' : ''}, not both`);
+    }
+    if (providerAddress) {
+        const contract = ctx.provider.open(Provider.createFromAddress(providerAddress));
+        if (!(await ctx.provider.isContractDeployed(providerAddress))) return { contract, root: null };
+        const data = await contract.getProviderData();
+        return { contract, root: ctx.provider.open(Root.createFromAddress(data.root)) };
+    }
+    if (!rootAddress) throw new UsageError('missing --provider or --root');
+    const resolvedOwner = owner ?? (ownerDefaultsToSender ? senderAddress(ctx.provider) : undefined);
+    if (!resolvedOwner) throw new UsageError('missing required flag --owner (with --root)');
+    await requireDeployed(ctx.provider, rootAddress, 'contract');
+    const root = ctx.provider.open(Root.createFromAddress(rootAddress));
+    const address = await root.getProviderAddress(resolvedOwner);
+    return { contract: ctx.provider.open(Provider.createFromAddress(address)), root };
+}
+
+/**
+ * The provider named on the command line (see resolveProvider), its root and
+ * its data; a PreflightError when it was never registered.
+ */
+export async function resolveRegisteredProvider(ctx: ScriptContext, ownerDefaultsToSender: boolean) {
+    const { contract, root } = await resolveProvider(ctx, ownerDefaultsToSender);
+    if (!root || !(await ctx.provider.isContractDeployed(contract.address))) {
+        throw new PreflightError(`no provider is registered at ${contract.address.toString()}`);
+    }
+    const data = await contract.getProviderData();
+    if (data.state === ProviderState.uninit) {
+        throw new PreflightError(`the provider at ${contract.address.toString()} is not registered`);
+    }
+    return { contract, root, data };
+}
+
+/**
+ * The value of an owner operation on a provider (top_up on top of the amount,
+ * request_unbond, withdraw_stake). The provider has no required-values getter;
+ * its owner operations are local handlers (fee::local) like the root's
+ * governance operations, with less gas (gas::provider_owner_op <
+ * gas::root_admin in contracts/common/gas.fc), so the root's governanceOp
+ * value is an upper bound. The provider returns what it does not use.
+ */
+export async function providerOpRequired(root: OpenedContract<Root>): Promise<bigint> {
+    return (await root.getRequiredValues()).governanceOp;
+}
+
+/** How to run a follow-up script on the same network, e.g. for "execute it after the eta". */
+export function commandLine(ctx: ScriptContext, script: string, flags: string): string {
+    const network = ctx.provider.network();
+    const networkFlag = network === 'testnet' || network === 'mainnet' ? ` --${network}` : '';
+    return `npx blueprint run ${script}${networkFlag} --mnemonic -- ${flags}`;
+}
+
+/** What a revocation or a keeper's check_provider is about (command-line names). */
+export const REVOCATION_KINDS = ['policy', 'model', 'verifier-key'] as const;
+export type RevocationKind = (typeof REVOCATION_KINDS)[number];
+
+/** The wrapper's RevocationSubject for a command-line kind. */
+export function revocationSubject(kind: RevocationKind, hash: bigint): RevocationSubject {
+    return { kind: kind === 'verifier-key' ? 'verifierKey' : kind, hash };
+}
+
+/** Whether the root currently lists `hash` as an allowed policy/model or trusted verifier key. */
+export async function isListed(root: OpenedContract<Root>, kind: RevocationKind, hash: bigint): Promise<boolean> {
+    switch (kind) {
+        case 'policy':
+            return root.getPolicyAllowed(hash);
+        case 'model':
+            return root.getModelAllowed(hash);
+        case 'verifier-key':
+            return root.getVerifierTrusted(hash);
+    }
+}
+
+/** --statement: a verifier-signed SignedStatement cell (attestation/statement.ts). */
+export const StatementArg = {
+    flag: {
+        name: 'statement',
+        value: '<file|hex>',
+        help: 'the SignedStatement cell from an attestation verifier: a BoC file (binary, hex or base64) or its hex',
+        required: true,
+    } satisfies FlagSpec,
+    parse(raw: string, flag: string): { cell: Cell; parsed: ParsedSignedStatement } {
+        const cell = parseCellArg(raw, flag);
+        try {
+            return { cell, parsed: parseSignedStatement(cell) };
+        } catch (e) {
+            if (isAttestationError(e)) throw new UsageError(`${flag}: not a SignedStatement (${e.message})`);
+            throw e;
+        }
+    },
+};
+
+/**
+ * What the root would refuse in a statement, as far as it can be checked off
+ * chain (the chain's clock cannot: the root also requires issued_at <= now <
+ * expires_at). `owner` null skips the owner check (a dry run from another wallet).
+ */
+export async function statementProblems(
+    root: OpenedContract<Root>,
+    parsed: ParsedSignedStatement,
+    cell: Cell,
+    owner: Address | null,
+    data: RootData,
+    params: RootParams,
+): Promise<string[]> {
+    const st = parsed.statement;
+    const problems: string[] = [];
+    const verifierKey = bufferToBigint(parsed.verifierKey);
+    const policyHash = bufferToBigint(st.policyHash);
+    if (data.paused) problems.push(`the root is paused (${exitNote('paused')})`);
+    if (!st.root.equals(root.address)) problems.push(`the statement is for root ${st.root.toString()}, not this root (${exitNote('wrongRoot')})`);
+    if (owner && !st.owner.equals(owner)) {
+        problems.push(`the statement is for owner ${st.owner.toString()}, but the sender is ${owner.toString()} (${exitNote('wrongOwner')})`);
+    }
+    if (!(await root.getVerifierTrusted(verifierKey))) problems.push(`verifier key ${formatHash(verifierKey)} is not trusted by the root (${exitNote('untrustedVerifier')})`);
+    try {
+        verifySignedStatement(cell, [parsed.verifierKey]);
+    } catch (e) {
+        problems.push(`the statement does not verify: ${(e as Error).message} (${exitNote('badSignature')})`);
+    }
+    if (st.expiresAt - st.issuedAt > params.attestationMaxAge) {
+        problems.push(
+            `the statement lives ${formatDuration(st.expiresAt - st.issuedAt)}, more than the attestation max age ${formatDuration(params.attestationMaxAge)} (${exitNote('statementLifetimeTooLong')})`,
+        );
+    }
+    if (!(await root.getPolicyAllowed(policyHash))) problems.push(`policy ${formatHash(policyHash)} is not allowlisted (${exitNote('policyNotAllowed')})`);
+    return problems;
+}
+
+/** A whole number in [0, max] as a bigint (uint64 nonces and the like). */
+export function parseBigUint(max: bigint): Parser<bigint> {
+    return (raw, flag) => {
+        if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${flag}: expected a whole number, got "${raw}"`);
+        const n = BigInt(raw.trim());
+        if (n > max) throw new UsageError(`${flag}: expected a number in 0..${max}, got "${raw}"`);
+        return n;
+    };
+}
+
+/** Largest uint64 (job nonces). */
+export const UINT64_MAX = (1n << 64n) - 1n;
