@@ -215,7 +215,7 @@ describe('Gas constants', () => {
         const jobState = (await jp.blockchain.getContract(one.job.address)).accountState;
         if (jobState?.type === 'active') {
             const size = outMessageSize(
-                [{ inMessage: { info: { dest: 'x' } }, outMessages: new Map([[0, { init: { data: jobState.state.data! }, body: new Cell() }]]) } as any],
+                [{ inMessage: { info: { dest: 'x' } }, outMessages: new Map([[0, { init: { code: jobState.state.code!, data: jobState.state.data! }, body: new Cell() }]]) } as any],
                 'x',
             );
             record('job_storage::max_bits', size.bits);

@@ -1094,3 +1094,569 @@ export function parseBigUint(max: bigint): Parser<bigint> {
 
 /** Largest uint64 (job nonces). */
 export const UINT64_MAX = (1n << 64n) - 1n;
+
+// Imports of the job helpers below (kept with them, so that this section is self-contained).
+import { createHash } from 'crypto';
+import { KeyPair, keyPairFromSecretKey, sign, signVerify } from '@ton/crypto';
+import { Transaction } from '@ton/core';
+import { Job, JobProgressView, JobStateView, JobTermsView } from '../wrappers/Job';
+import { JobRequiredValues } from '../wrappers/Root';
+import { JobState, JobStateName } from '../wrappers/constants';
+import { JobParams as TlbJobParams, loadJobStorage, loadProviderStorage } from '../wrappers/generated/schema';
+
+// ---------------------------------------------------------------------------
+// Jobs: flags, secrets, the job report, what can happen next, sending a job
+// message and reading how the job answered it
+// ---------------------------------------------------------------------------
+
+/**
+ * Environment variable with the unix time the scripts' timing pre-checks use
+ * (deadlines, challenge windows, grace periods) and `--deadline +<seconds>`
+ * counts from. Default: this machine's clock (the chain's clock follows it
+ * within seconds). The sandbox tests set it to the sandbox's clock.
+ */
+export const NOW_ENV = 'COCOON_NOW';
+/** Environment variable with the operator's ed25519 secret key (hex), instead of --operator-secret. */
+export const OPERATOR_SECRET_ENV = 'COCOON_OPERATOR_SECRET';
+/** Environment variable with the client's ed25519 secret key (hex), instead of --client-secret. */
+export const CLIENT_SECRET_ENV = 'COCOON_CLIENT_SECRET';
+/** Bytes of an ed25519 secret key as @ton/crypto (tweetnacl) stores it: the 32-byte seed, then the public key. */
+export const ED25519_SECRET_BYTES = 64;
+export const ED25519_PUBLIC_BYTES = 32;
+/** How many of a job's latest transactions are read to find how it answered a message. */
+const JOB_TX_SCAN = 16;
+
+/** The current unix time of the pre-checks: NOW_ENV, else this machine's clock. */
+export function currentTime(env: NodeJS.ProcessEnv = process.env): number {
+    const raw = env[NOW_ENV];
+    if (raw === undefined || raw === '') return Math.floor(Date.now() / 1000);
+    if (!/^\d+$/.test(raw.trim())) throw new Error(`${NOW_ENV} must be a unix time in seconds, got "${raw}"`);
+    return Number(raw.trim());
+}
+
+/** `<unix time>`, or `+<seconds>` from `now`. */
+export function parseDeadline(now: number): Parser<number> {
+    return (raw, flag) => {
+        const m = /^(\+)?(\d+)$/.exec(raw.trim());
+        if (!m) throw new UsageError(`${flag}: expected a unix time or +<seconds> from now, got "${raw}"`);
+        const t = m[1] ? now + Number(m[2]) : Number(m[2]);
+        if (!Number.isSafeInteger(t) || t > UINT32_MAX) throw new UsageError(`${flag}: the time does not fit a uint32, got "${raw}"`);
+        return t;
+    };
+}
+
+/** Exactly `bytes` bytes as hex (optional 0x). */
+export function parseHexBytes(bytes: number, what: string): Parser<Buffer> {
+    return (raw, flag) => {
+        const hex = raw.trim().replace(/^0x/i, '');
+        if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(hex)) {
+            throw new UsageError(`${flag}: expected ${what} (${bytes * 2} hex digits, optional 0x), got ${raw.length} characters`);
+        }
+        return Buffer.from(hex, 'hex');
+    };
+}
+
+export const parseEd25519Public: Parser<Buffer> = parseHexBytes(ED25519_PUBLIC_BYTES, 'a 32-byte ed25519 public key');
+
+/**
+ * A 64-byte ed25519 secret key (seed then public key, as @ton/crypto keeps
+ * it); its two halves must belong together. Error messages never echo the key.
+ */
+export function parseEd25519Secret(raw: string, flag: string): KeyPair {
+    const secretKey = parseHexBytes(ED25519_SECRET_BYTES, 'a 64-byte ed25519 secret key')(raw, flag);
+    const keys = keyPairFromSecretKey(secretKey);
+    const probe = Buffer.from('cocoon key check');
+    if (!signVerify(probe, sign(probe, keys.secretKey), keys.publicKey)) {
+        throw new UsageError(`${flag}: the last 32 bytes of the secret key are not the public key of its first 32 (a corrupted key?)`);
+    }
+    return keys;
+}
+
+/**
+ * A secret key from `--<flag>` or, when the flag is absent, from the
+ * environment variable `envName` (safer: not in the shell history or the
+ * process list). `source` says where it came from; undefined when neither is set.
+ */
+export function secretKeyArg(
+    args: CliArgs,
+    flag: string,
+    envName: string,
+    env: NodeJS.ProcessEnv = process.env,
+): { keys: KeyPair; source: string } | undefined {
+    const fromFlag = args.optional(flag, parseEd25519Secret);
+    if (fromFlag) return { keys: fromFlag, source: `--${flag}` };
+    const raw = env[envName];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    return { keys: parseEd25519Secret(raw, envName), source: `$${envName}` };
+}
+
+/** --reason: 64 hex digits are the reason hash itself; any other text is hashed (SHA-256 of its UTF-8 bytes). */
+export function parseReason(raw: string, flag: string): { hash: bigint; note: string } {
+    if (raw.length === 0) throw new UsageError(`${flag}: the reason must not be empty`);
+    if (/^(0x)?[0-9a-fA-F]{64}$/.test(raw.trim())) return { hash: parseHash(raw, flag), note: 'given as a hash' };
+    const hash = BigInt('0x' + createHash('sha256').update(raw, 'utf8').digest('hex'));
+    return { hash, note: `SHA-256 of the text ${JSON.stringify(raw)}` };
+}
+
+/** The content of an existing file (an encrypted request or result). */
+export function readFileArg(raw: string, flag: string): Buffer {
+    if (!existsSync(raw)) throw new UsageError(`${flag}: no such file "${raw}"`);
+    return readFileSync(raw);
+}
+
+/** SHA-256 of a payload as the uint256 the contracts store (sdk/jobs.ts `commitment`). */
+export function sha256Commitment(payload: Buffer): bigint {
+    return BigInt('0x' + createHash('sha256').update(payload).digest('hex'));
+}
+
+export const JobFlags = {
+    job: { name: 'job', value: '<address>', help: 'the job contract (createJob prints it)', required: true },
+} satisfies Record<string, FlagSpec>;
+
+export function jobStateName(state: number): string {
+    return JobStateName[state] ?? `unknown (${state})`;
+}
+
+/** `exit 205 window_open`, for any exit code (TVM codes and unknown codes by number). */
+export function exitCodeNote(code: number): string {
+    const entry = Object.entries(Errors).find(([, v]) => v === code);
+    if (!entry || entry[0] === 'cellUnderflow') return `exit ${code}${code === 9 ? ' (cell underflow)' : code === 7 ? ' (type check error)' : ''}`;
+    return `exit ${code} ${entry[0].replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())}`;
+}
+
+/** Everything the job's getters (and its storage, for the params snapshot) say. */
+export type JobSnapshot = {
+    address: Address;
+    state: JobStateView;
+    parties: { root: Address; client: Address; nonce: bigint; provider: Address | null };
+    request: { modelHash: bigint; maxPrice: bigint; requestCommitment: bigint; clientKey: bigint };
+    terms: JobTermsView;
+    progress: JobProgressView;
+    balance: bigint;
+    /** The job params the job applies (its provider's snapshot, from the terms); null before acceptance. */
+    params: JobParams | null;
+};
+
+/** Converts the generated TL-B JobParams into the wrappers' JobParams. */
+export function jobParamsFromTlb(j: TlbJobParams): JobParams {
+    return {
+        bondBps: j.bond_bps,
+        bondFloor: j.bond_floor.grams,
+        minJobDuration: j.min_job_duration,
+        maxJobDuration: j.max_job_duration,
+        challengeWindow: j.challenge_window,
+        arbitrationPeriod: j.arbitration_period,
+        sessionGrace: j.session_grace,
+        protocolFeeBps: j.protocol_fee_bps,
+        slashClientBps: j.slash_client_bps,
+        slashReporterBps: j.slash_reporter_bps,
+        equivocationSlashBps: j.equivocation_slash_bps,
+        disputeSlashCapBps: j.dispute_slash_cap_bps,
+        keeperReward: j.keeper_reward.grams,
+    };
+}
+
+/** The job params in a job's storage (TL-B JobStorage: terms -> ProviderParams -> JobParams); null without terms. */
+async function jobParamsOfJob(provider: NetworkProvider, address: Address): Promise<JobParams | null> {
+    const st = await provider.provider(address).getState();
+    if (st.state.type !== 'active' || !st.state.data) return null;
+    try {
+        const s = loadJobStorage(Cell.fromBoc(st.state.data)[0].beginParse());
+        return s.terms.kind === 'Maybe_just' ? jobParamsFromTlb(s.terms.value.params.jobs) : null;
+    } catch {
+        return null; // not the JobStorage layout (e.g. uninit): the getters still answer
+    }
+}
+
+/** The job params snapshot a provider applies to offers (TL-B ProviderStorage); null when unreadable. */
+export async function providerJobParams(provider: NetworkProvider, address: Address): Promise<JobParams | null> {
+    const st = await provider.provider(address).getState();
+    if (st.state.type !== 'active' || !st.state.data) return null;
+    try {
+        return jobParamsFromTlb(loadProviderStorage(Cell.fromBoc(st.state.data)[0].beginParse()).params.jobs);
+    } catch {
+        return null;
+    }
+}
+
+export async function readJob(provider: NetworkProvider, job: OpenedContract<Job>): Promise<JobSnapshot> {
+    const [state, parties, request, terms, progress, balance, params] = await Promise.all([
+        job.getJobState(),
+        job.getJobParties(),
+        job.getJobRequest(),
+        job.getJobTerms(),
+        job.getJobProgress(),
+        job.getBalance(),
+        jobParamsOfJob(provider, job.address),
+    ]);
+    return { address: job.address, state, parties, request, terms, progress, balance, params };
+}
+
+/**
+ * The job at --job, checked to be deployed and created, with a snapshot of
+ * it, its root and the root's required values of job messages.
+ */
+export async function openJob(ctx: ScriptContext): Promise<{
+    job: OpenedContract<Job>;
+    snap: JobSnapshot;
+    root: OpenedContract<Root>;
+    required: JobRequiredValues;
+}> {
+    const address = ctx.args.required(JobFlags.job.name, parseAddress);
+    await requireDeployed(ctx.provider, address, 'job');
+    const job = ctx.provider.open(Job.createFromAddress(address));
+    let snap: JobSnapshot;
+    try {
+        snap = await readJob(ctx.provider, job);
+    } catch (e) {
+        throw new PreflightError(`the contract at ${address.toString()} does not answer the job getters (${(e as Error).message}): not a job?`);
+    }
+    if (snap.state.state === JobState.uninit) throw new PreflightError(`the job at ${address.toString()} was never created (state uninit)`);
+    const root = ctx.provider.open(Root.createFromAddress(snap.parties.root));
+    return { job, snap, root, required: await root.getJobRequiredValues() };
+}
+
+/** Units the job can pay at most: budget / price (0 before acceptance). */
+export function maxUsage(s: JobSnapshot): bigint {
+    return s.terms.price > 0n ? s.state.budget / s.terms.price : 0n;
+}
+
+/** What `usage` more units pay: the total, the protocol fee to the treasury and the owner's part. */
+export function paymentOf(usage: bigint, price: bigint, feeBps: number): { amount: bigint; fee: bigint; owner: bigint } {
+    const amount = usage * price;
+    const fee = (amount * BigInt(feeBps)) / BigInt(ParamBounds.bps);
+    return { amount, fee, owner: amount - fee };
+}
+
+function paymentText(usage: bigint, price: bigint, feeBps: number): string {
+    const p = paymentOf(usage, price, feeBps);
+    return `${usage} units x ${price} nanoton = ${formatTon(p.amount)} (owner ${formatTon(p.owner)}, protocol fee ${formatTon(p.fee)})`;
+}
+
+/** Each message the job can take next, given its state and `now` (one line each). */
+export function jobNextSteps(s: JobSnapshot, now: number, testOnly = false): string[] {
+    const { state, session, deadline, timer } = s.state;
+    const window = s.terms.challengeWindow;
+    const at = (from: number) => (now >= from ? 'allowed now' : `allowed from ${formatTime(from)}`);
+    const owner = s.terms.owner ? formatAddress(s.terms.owner, testOnly) : 'the provider owner';
+    switch (state) {
+        case JobState.uninit:
+            return ['create_job: the job was never created (createJob)'];
+        case JobState.created:
+            return [
+                "waiting for the provider's answer (job_accepted or job_rejected)",
+                'cancel_job allowed now: the client only (cancelJob)',
+            ];
+        case JobState.accepted:
+            if (!session) {
+                return now <= deadline
+                    ? [
+                          `submit_result allowed until ${formatTime(deadline)}: anyone, with a result signed by the operator key (submitResult)`,
+                          `expire_job allowed from ${formatTime(deadline + 1)} if no result arrives: anyone; the bond is slashed (expireJob)`,
+                      ]
+                    : [
+                          `submit_result no longer allowed: the deadline ${formatTime(deadline)} has passed`,
+                          'expire_job allowed now: anyone; the bond is slashed, the caller is the reporter (expireJob)',
+                      ];
+            }
+            return [
+                `claim_session allowed now: anyone, with the latest client-signed receipt; with --close only the provider owner ${owner} (claimSession)`,
+                `close_session allowed now: the client only; the provider then has ${s.params ? formatDuration(s.params.sessionGrace) : 'the session grace'} for a final claim (closeSession)`,
+                `settle_job ${at(deadline + 1)}: anyone, past the deadline (settleJob)`,
+            ];
+        case JobState.submitted:
+            return [
+                'confirm_result allowed now: the client only (confirmJob)',
+                now < timer + window
+                    ? `dispute_job allowed until ${formatTime(timer + window - 1)}: the client only (disputeJob)`
+                    : `dispute_job no longer allowed: the challenge window closed at ${formatTime(timer + window)}`,
+                `settle_job ${at(timer + window)}: anyone; the provider is paid (settleJob)`,
+            ];
+        case JobState.disputed:
+            return [
+                now <= timer
+                    ? `dispute verdict allowed until ${formatTime(timer)}: governance (resolveDispute --root ${formatAddress(s.parties.root, testOnly)} --client ${formatAddress(s.parties.client, testOnly)} --nonce ${s.parties.nonce})`
+                    : `dispute verdict no longer allowed: the arbitration period ended at ${formatTime(timer)}`,
+                `settle_job ${at(timer + 1)}: anyone; the provider is paid, no slash (settleJob)`,
+            ];
+        case JobState.closing:
+            return [
+                `claim_session allowed now: anyone, with the latest client-signed receipt; with --close only the provider owner ${owner} (claimSession)`,
+                `settle_job ${at(timer)}: anyone, at the end of the session grace (settleJob)`,
+            ];
+        case JobState.cancelled:
+            return ['none: the job is final (cancelled); a late answer of the provider only releases its bond'];
+        default:
+            return [`none: the job is final (${jobStateName(state)})`];
+    }
+}
+
+/** What the state's timer means, for printing. */
+function timerText(s: JobSnapshot): string {
+    const t = s.state.timer;
+    switch (s.state.state) {
+        case JobState.submitted:
+            return `result submitted at ${formatTime(t)}`;
+        case JobState.disputed:
+            return `arbitration deadline ${formatTime(t)}`;
+        case JobState.closing:
+            return `session grace ends ${formatTime(t)}`;
+        default:
+            return t === 0 ? '-' : formatTime(t);
+    }
+}
+
+/** Everything showJob prints; also printed by the job scripts after their effect. */
+export function jobReport(s: JobSnapshot, now: number, testOnly = false): string[] {
+    const lines = [
+        `Job ${formatAddress(s.address, testOnly)}`,
+        ...table([
+            ['state', jobStateName(s.state.state)],
+            ['kind', s.state.session ? 'session' : 'one-shot'],
+            ['budget', formatTon(s.state.budget)],
+            ['created at', s.state.createdAt ? formatTime(s.state.createdAt) : '-'],
+            ['deadline', s.state.deadline ? formatTime(s.state.deadline) : '-'],
+            ['timer', timerText(s)],
+            ['balance', formatTon(s.balance)],
+        ]),
+        'Parties:',
+        ...table(
+            [
+                ['root', formatAddress(s.parties.root, testOnly)],
+                ['client', formatAddress(s.parties.client, testOnly)],
+                ['nonce', String(s.parties.nonce)],
+                ['provider', s.parties.provider ? formatAddress(s.parties.provider, testOnly) : '-'],
+            ],
+            '    ',
+        ),
+        'Request:',
+        ...table(
+            [
+                ['model', formatHash(s.request.modelHash)],
+                ['max price', `${s.request.maxPrice} nanoton per unit`],
+                ['request commitment', formatHash(s.request.requestCommitment)],
+                ['client key', formatHash(s.request.clientKey)],
+            ],
+            '    ',
+        ),
+    ];
+    if (s.terms.accepted) {
+        const p = s.params;
+        lines.push(
+            'Terms:',
+            ...table(
+                [
+                    ['price', `${s.terms.price} nanoton per unit`],
+                    ['bond', formatTon(s.terms.bond)],
+                    ['operator key', formatHash(s.terms.operatorKey)],
+                    ['owner', s.terms.owner ? formatAddress(s.terms.owner, testOnly) : '-'],
+                    ['protocol fee', formatBps(s.terms.feeBps)],
+                    ['challenge window', formatDuration(s.terms.challengeWindow)],
+                    ...(p
+                        ? ([
+                              ['arbitration period', formatDuration(p.arbitrationPeriod)],
+                              ['session grace', formatDuration(p.sessionGrace)],
+                              ['keeper reward', formatTon(p.keeperReward)],
+                          ] as [string, string][])
+                        : []),
+                    ['max usage', `${maxUsage(s)} units (budget / price)`],
+                ],
+                '    ',
+            ),
+        );
+    } else {
+        lines.push('Terms: none (the provider has not accepted the job)');
+    }
+    lines.push(
+        'Progress:',
+        ...table(
+            [
+                [s.state.session ? 'result root' : 'result commitment', formatHash(s.progress.resultCommitment)],
+                [s.state.session ? 'usage (last receipt)' : 'usage', String(s.progress.usage)],
+                ['seq', String(s.progress.seq)],
+                ['paid usage', String(s.progress.paidUsage)],
+                ['dispute reason', s.progress.reasonHash === 0n ? '-' : formatHash(s.progress.reasonHash)],
+            ],
+            '    ',
+        ),
+        `Next (as of ${formatTime(now)}):`,
+        ...jobNextSteps(s, now, testOnly).map((l) => `    - ${l}`),
+    );
+    return lines;
+}
+
+/** Throws a PreflightError listing what the job would refuse; does nothing when the list is empty. */
+export function refuseIf(action: string, refusals: string[]): void {
+    if (refusals.length === 0) return;
+    throw new PreflightError(`the job would refuse ${action}:\n  - ${refusals.join('\n  - ')}`);
+}
+
+/** `the job is accepted, not submitted (exit 202 job_wrong_state)`, or nothing when the state is one of `allowed`. */
+export function stateRefusal(s: JobSnapshot, allowed: number[]): string[] {
+    if (allowed.includes(s.state.state)) return [];
+    const want = allowed.map(jobStateName).join(' or ');
+    const final = [JobState.settled, JobState.expired, JobState.cancelled, JobState.resolved] as number[];
+    const note = final.includes(s.state.state) ? ' and final' : '';
+    return [`the job is ${jobStateName(s.state.state)}${note}, not ${want} (${exitNote('jobWrongState')})`];
+}
+
+/** The refusal of a one-shot-only or session-only message on the other kind, if any. */
+export function kindRefusal(s: JobSnapshot, session: boolean): string[] {
+    if (s.state.session === session) return [];
+    return [`the job is ${s.state.session ? 'a session' : 'one-shot'}; this message is for ${session ? 'sessions' : 'one-shot jobs'} (${exitNote('wrongKind')})`];
+}
+
+/** The refusal of a client-only message from another sender (skipped on a dry run: another wallet may send it). */
+export function clientRefusal(ctx: ScriptContext, s: JobSnapshot): string[] {
+    if (ctx.dryRun) return [];
+    const sender = senderAddress(ctx.provider);
+    if (sender.equals(s.parties.client)) return [];
+    return [`only the client ${formatAddress(s.parties.client, ctx.testOnly)} may send it; the sender is ${formatAddress(sender, ctx.testOnly)} (${exitNote('notClient')})`];
+}
+
+/** How the job (or another account) answered one message: the transaction's exit code, when it failed. */
+export type TxOutcome = { ok: true } | { ok: false; reason: string };
+
+export function txOutcome(tx: Transaction): TxOutcome {
+    const d = tx.description;
+    if (d.type !== 'generic') return { ok: true };
+    if (d.computePhase.type === 'skipped') return { ok: false, reason: `compute phase skipped (${d.computePhase.reason})` };
+    if (!d.computePhase.success) return { ok: false, reason: exitCodeNote(d.computePhase.exitCode) };
+    if (d.actionPhase && !d.actionPhase.success) return { ok: false, reason: `action phase failed (result code ${d.actionPhase.resultCode})` };
+    return d.aborted ? { ok: false, reason: 'aborted' } : { ok: true };
+}
+
+/** The account's transactions after logical time `after`, newest first (at most JOB_TX_SCAN). */
+export async function transactionsSince(provider: NetworkProvider, address: Address, after: bigint): Promise<Transaction[]> {
+    const cp = provider.provider(address);
+    const st = await cp.getState();
+    if (!st.last || st.last.lt <= after) return [];
+    const txs = await cp.getTransactions(address, st.last.lt, st.last.hash, JOB_TX_SCAN);
+    return txs.filter((t) => t.lt > after);
+}
+
+/** Opcode and query id of an internal inbound message, if its body has them. */
+export function inboundOp(tx: Transaction): { from: Address; op: number; queryId: bigint } | null {
+    const m = tx.inMessage;
+    if (!m || m.info.type !== 'internal') return null;
+    const s = m.body.beginParse();
+    if (s.remainingBits < 96) return null;
+    return { from: m.info.src, op: s.loadUint(32), queryId: s.loadUintBig(64) };
+}
+
+/**
+ * The transaction in which `address` processed our message (op and query id).
+ * `available` is false when the API could not list the account's
+ * transactions (the sandbox's lookup by lt and hash does not work, for one);
+ * `tx` is undefined when the message has not been processed (yet).
+ */
+export async function findOurTransaction(
+    provider: NetworkProvider,
+    address: Address,
+    after: bigint,
+    op: number,
+    queryId: bigint,
+): Promise<{ available: boolean; tx?: Transaction }> {
+    try {
+        const tx = (await transactionsSince(provider, address, after)).find((t) => {
+            const i = inboundOp(t);
+            return i !== null && i.op === op && i.queryId === queryId;
+        });
+        return { available: true, tx };
+    } catch {
+        return { available: false };
+    }
+}
+
+/**
+ * After a message was sent to `address`: whether the account processed it and
+ * refused it. `lt` is the account's logical time read before the state the
+ * caller found without the expected effect, so that state reflects every
+ * transaction up to `lt`. With the transaction list it reports the exit code;
+ * without it, any transaction since `after` counts as the refusal. Called only
+ * when the effect is not visible (the sandbox's lookup of transactions by lt
+ * and hash fails, and reorders its transaction list while doing so).
+ */
+export async function refusalSince(
+    provider: NetworkProvider,
+    address: Address,
+    after: bigint,
+    lt: bigint,
+    op: number,
+    queryId: bigint,
+): Promise<string | undefined> {
+    if (lt <= after) return undefined;
+    const found = await findOurTransaction(provider, address, after, op, queryId);
+    if (found.tx) {
+        const o = txOutcome(found.tx);
+        return o.ok ? undefined : o.reason;
+    }
+    if (!found.available) return 'it processed a message without the expected effect (the exit code is not readable through this API)';
+    return undefined;
+}
+
+/** A job message the scripts send: the plan, the refusals checked, and the effect awaited. */
+export type JobMessage = {
+    /** TL-B name, e.g. `confirm_result`. */
+    action: string;
+    opcode: number;
+    queryId: bigint;
+    body: Cell;
+    /** Which of the root's job required values applies. */
+    required: keyof JobRequiredValues;
+    fields: [string, string][];
+    extra?: string[];
+    /** The effect to wait for, on a fresh snapshot. */
+    done: (s: JobSnapshot) => boolean;
+    /** What is awaited, e.g. `the job to be settled`. */
+    what: string;
+};
+
+/**
+ * Prints and sends (or with --dry-run prints) a job message with the required
+ * value plus FEE_MARGIN, then polls until `done` holds. If the job processed
+ * the message but refused it, throws with its exit code. Returns the new
+ * snapshot, or null on a dry run.
+ */
+export async function sendJobMessage(
+    ctx: ScriptContext,
+    job: OpenedContract<Job>,
+    required: JobRequiredValues,
+    m: JobMessage,
+): Promise<JobSnapshot | null> {
+    const { value, note } = withMargin(required[m.required]);
+    const cp = ctx.provider.provider(job.address);
+    const ltBefore = await lastLt(cp);
+    const sent = await sendOrPrint(
+        ctx,
+        {
+            opcode: m.opcode,
+            from: ctx.dryRun ? undefined : senderAddress(ctx.provider),
+            to: job.address,
+            toLabel: 'job',
+            value,
+            valueNote: note,
+            fields: [['query id', String(m.queryId)], ...m.fields],
+            extra: m.extra,
+        },
+        m.body,
+        (b) => job.sendBody(ctx.provider.sender(), value, b),
+    );
+    if (!sent) return null;
+    const result = await waitFor(
+        ctx.ui,
+        m.what,
+        async (): Promise<{ snap: JobSnapshot } | { refused: string } | undefined> => {
+            const lt = await lastLt(cp);
+            const snap = await readJob(ctx.provider, job);
+            if (m.done(snap)) return { snap };
+            const refused = await refusalSince(ctx.provider, job.address, ltBefore, lt, m.opcode, m.queryId);
+            return refused ? { refused } : undefined;
+        },
+        `The job has not processed ${m.action} yet, or did so without the expected effect: check the wallet's transaction.`,
+    );
+    if ('refused' in result) {
+        throw new Error(`the job refused ${m.action}: ${result.refused}; the value comes back with the bounce, minus gas`);
+    }
+    return result.snap;
+}

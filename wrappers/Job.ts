@@ -2,6 +2,7 @@ import { Address, beginCell, Cell, Contract, contractAddress, ContractProvider, 
 import { sign } from '@ton/crypto';
 import { JobState, Op, Tag } from './constants';
 import { randomQueryId } from './common';
+import { JobParams, jobParamsFromCell } from './Root';
 
 /** The job's state init data: (root, client, nonce, state = uninit). Its address derives from it. */
 export type JobConfig = { root: Address; client: Address; nonce: bigint };
@@ -259,6 +260,12 @@ export class Job implements Contract {
             feeBps: r.readNumber(),
             challengeWindow: r.readNumber(),
         };
+    }
+
+    /** The JobParams the job was accepted under, or null before acceptance. */
+    async getJobParams(provider: ContractProvider): Promise<JobParams | null> {
+        const c = (await provider.get('get_job_params', [])).stack.readCellOpt();
+        return c ? jobParamsFromCell(c) : null;
     }
 
     async getJobProgress(provider: ContractProvider): Promise<JobProgressView> {

@@ -1,7 +1,7 @@
 import { Address, beginCell, Cell, Contract, contractAddress, ContractProvider, Sender, SendMode } from '@ton/core';
 import { Op, ProviderState } from './constants';
 import { hashSetKeys, randomQueryId, readTextCell } from './common';
-import { offerToCell, ProviderOffer } from './Root';
+import { JobParams, jobParamsFromCell, offerToCell, ProviderOffer } from './Root';
 
 export type ProviderConfig = { root: Address; owner: Address; jobCode: Cell };
 
@@ -152,6 +152,19 @@ export class Provider implements Contract {
             failed: r.readNumber(),
             slashed: r.readBigNumber(),
         };
+    }
+
+    /** The JobParams snapshot the provider applies to the jobs it accepts. */
+    async getJobParams(provider: ContractProvider): Promise<JobParams> {
+        return jobParamsFromCell((await provider.get('get_job_params', [])).stack.readCell());
+    }
+
+    /** Minimum values of the owner entry points and of report_equivocation. */
+    async getRequiredValues(
+        provider: ContractProvider,
+    ): Promise<{ ownerOp: bigint; topUp: bigint; reportEquivocation: bigint }> {
+        const r = (await provider.get('get_required_values', [])).stack;
+        return { ownerOp: r.readBigNumber(), topUp: r.readBigNumber(), reportEquivocation: r.readBigNumber() };
     }
 
     async getAttestation(provider: ContractProvider): Promise<ProviderAttestation> {

@@ -270,3 +270,255 @@ export async function createJob(
     });
     return { job, result, setup, required };
 }
+
+// ---------------------------------------------------------------------------
+// Job accounting (fees from the chain config, as the contracts compute them)
+// ---------------------------------------------------------------------------
+
+import { Dictionary } from '@ton/core';
+import { configParse18, configParseGasLimitsPrices, configParseMsgPrices } from '@ton/ton';
+import { signResult } from '../../wrappers/Job';
+import { Op } from '../../wrappers/constants';
+
+/**
+ * The basechain fee formulas of TVM's GETGASFEE, GETFORWARDFEE and
+ * GETSTORAGEFEE, from the sandbox's config (params 18, 21, 25), so a test can
+ * compute to the nanoton what a contract computes with those opcodes.
+ */
+export type FeeCalc = {
+    compute(gas: bigint | number): bigint;
+    forward(bits: bigint | number, cells: bigint | number): bigint;
+    storage(seconds: bigint | number, bits: bigint | number, cells: bigint | number): bigint;
+};
+
+export function feeCalc(blockchain: Blockchain): FeeCalc {
+    const config = Dictionary.loadDirect(Dictionary.Keys.Int(32), Dictionary.Values.Cell(), blockchain.config);
+    const gas = configParseGasLimitsPrices(config.get(21)!.beginParse());
+    const msg = configParseMsgPrices(config.get(25)!.beginParse());
+    const storagePrices = configParse18(config.get(18)!.beginParse());
+    const storage = storagePrices[storagePrices.length - 1];
+    const ceil16 = (x: bigint) => (x + 0xffffn) >> 16n;
+    return {
+        compute: (g) => {
+            const used = BigInt(g);
+            if (used <= gas.flatLimit) return gas.flatGasPrice;
+            return gas.flatGasPrice + ceil16((used - gas.flatLimit) * gas.other.gasPrice);
+        },
+        forward: (bits, cells) => msg.lumpPrice + ceil16(msg.bitPrice * BigInt(bits) + msg.cellPrice * BigInt(cells)),
+        storage: (seconds, bits, cells) =>
+            ceil16((BigInt(bits) * storage.bit_price_ps + BigInt(cells) * storage.cell_price_ps) * BigInt(seconds)),
+    };
+}
+
+/** Constants of contracts/common/gas.fc, read from the source (`gas::job_close` -> 32000n). */
+export function gasFcConstants(): Record<string, bigint> {
+    const src = readFileSync(path.resolve(__dirname, '../../contracts/common/gas.fc'), 'utf8');
+    const out: Record<string, bigint> = {};
+    for (const m of src.matchAll(/^const ([\w:]+) = (\d+);/gm)) out[m[1]] = BigInt(m[2]);
+    return out;
+}
+
+/** The job-side fee formulas of contracts/common/gas.fc, evaluated in TypeScript. */
+export function jobFees(blockchain: Blockchain) {
+    const f = feeCalc(blockchain);
+    const C = gasFcConstants();
+    const pick = (...names: string[]): bigint => {
+        for (const n of names) if (C[n] !== undefined) return C[n];
+        throw new Error(`none of ${names.join(', ')} in contracts/common/gas.fc`);
+    };
+    const notification = f.forward(C['msg::notification_bits'], C['msg::notification_cells']);
+    const providerClose = f.compute(C['gas::provider_slash']) + 3n * notification + notification;
+    const jobStorageReserve = f.storage(
+        pick('JOB_RESERVE_PERIOD'),
+        pick('job_storage::max_bits', 'job::max_state_bits'),
+        pick('job_storage::max_cells', 'job::max_state_cells'),
+    );
+    const providerStorageReserve = f.storage(C['RESERVE_PERIOD'], C['provider::max_state_bits'], C['provider::max_state_cells']);
+    const offerValue =
+        f.compute(C['gas::provider_offer_job']) +
+        f.forward(C['msg::job_accepted_bits'], C['msg::job_accepted_cells']) +
+        f.compute(C['gas::job_answer']);
+    const jobOverhead =
+        f.compute(C['gas::job_create']) +
+        f.forward(C['msg::offer_job_bits'], C['msg::offer_job_cells']) +
+        f.compute(C['gas::provider_offer_job']) +
+        f.forward(C['msg::job_accepted_bits'], C['msg::job_accepted_cells']) +
+        f.compute(C['gas::job_answer']) +
+        4n * notification +
+        notification +
+        providerClose +
+        jobStorageReserve;
+    return { ...f, C, notification, providerClose, jobStorageReserve, providerStorageReserve, offerValue, jobOverhead };
+}
+
+/** What an account gained and spent in a set of transactions, from the messages and fees themselves. */
+export type Ledger = {
+    /** Sum of the values of the internal messages it received. */
+    received: bigint;
+    /** Sum of the values of the internal messages it sent. */
+    sent: bigint;
+    /** Forward fees of the messages it sent (the part not already in its total fees). */
+    forwardFees: bigint;
+    /** Total fees of its transactions (storage, compute, action). */
+    fees: bigint;
+    /** received - sent - forwardFees - fees: its balance change. */
+    net: bigint;
+};
+
+export function ledgerOf(txs: Transaction[], who: Address): Ledger {
+    let received = 0n;
+    let sent = 0n;
+    let forwardFees = 0n;
+    let fees = 0n;
+    for (const tx of txs) {
+        const info = tx.inMessage?.info;
+        if (!info || info.type !== 'internal' || !info.dest.equals(who)) continue;
+        received += info.value.coins;
+        fees += tx.totalFees.coins;
+        for (const out of tx.outMessages.values()) {
+            if (out.info.type !== 'internal') continue;
+            sent += out.info.value.coins;
+            forwardFees += out.info.forwardFee;
+        }
+    }
+    return { received, sent, forwardFees, fees, net: received - sent - forwardFees - fees };
+}
+
+/** The value of the one message from `from` to `to` with opcode `op` in the trace (throws unless exactly one). */
+export function valueOf(txs: Transaction[], from: Address, to: Address, op: number): bigint {
+    const found: bigint[] = [];
+    for (const tx of txs) {
+        const info = tx.inMessage?.info;
+        if (!info || info.type !== 'internal') continue;
+        if (!info.src.equals(from) || !info.dest.equals(to)) continue;
+        const body = tx.inMessage!.body.beginParse();
+        if (body.remainingBits < 32 || body.loadUint(32) !== op) continue;
+        found.push(info.value.coins);
+    }
+    if (found.length !== 1) throw new Error(`expected one message op 0x${op.toString(16)} from ${from} to ${to}, found ${found.length}`);
+    return found[0];
+}
+
+export async function balanceOf(blockchain: Blockchain, address: Address): Promise<bigint> {
+    return (await blockchain.getContract(address)).balance;
+}
+
+/** The outbound messages of a transaction as the cells it sent (from its raw TL-B), in order. */
+export function rawOutMessages(tx: Transaction): Cell[] {
+    const t = tx.raw.beginParse();
+    // transaction$0111 account_addr lt prev_trans_hash prev_trans_lt now outmsg_cnt orig_status end_status ^[in_msg out_msgs]
+    t.skip(4 + 256 + 64 + 256 + 64 + 32 + 15 + 2 + 2);
+    const msgs = t.loadRef().beginParse();
+    if (msgs.loadBit()) msgs.loadRef();
+    const out = Dictionary.load(Dictionary.Keys.Uint(15), Dictionary.Values.Cell(), msgs);
+    return out.keys().sort((a, b) => a - b).map((k) => out.get(k)!);
+}
+
+/**
+ * The whole forward fee of each outbound message of a transaction (the sender's action fee
+ * plus what the message carries on): GETFORWARDFEE over the message's cells but its root,
+ * whether the body went inline or in a ref.
+ */
+export function forwardFeesOf(fees: FeeCalc, tx: Transaction): bigint[] {
+    return rawOutMessages(tx).map((msg) => {
+        const seen = new Set<string>();
+        let bits = 0;
+        let cells = 0;
+        const walk = (c: Cell) => {
+            const h = c.hash().toString('hex');
+            if (seen.has(h)) return;
+            seen.add(h);
+            bits += c.bits.length;
+            cells += 1;
+            c.refs.forEach(walk);
+        };
+        msg.refs.forEach(walk);
+        return fees.forward(bits, cells);
+    });
+}
+
+/** The whole forward fee of the message `tx` sent to `to` (throws unless exactly one). */
+export function forwardFeeTo(fees: FeeCalc, tx: Transaction, to: Address): bigint {
+    const all = forwardFeesOf(fees, tx);
+    const idx: number[] = [];
+    [...tx.outMessages.values()].forEach((m, i) => {
+        if (m.info.dest instanceof Address && m.info.dest.equals(to)) idx.push(i);
+    });
+    if (idx.length !== 1) throw new Error(`expected one message to ${to}, found ${idx.length}`);
+    return all[idx[0]];
+}
+
+/**
+ * Fails unless no transaction of the chain aborted (every handler and every action succeeded).
+ * A non-bounceable notification too small to pay for the recipient's code (a wallet receiving
+ * a fee of a few thousand nanoton runs out of gas) is credited all the same: not a failure.
+ */
+export function expectNoFailure(txs: BlockchainTransaction[]) {
+    for (const tx of txs) {
+        const d = tx.description;
+        if (d.type !== 'generic') continue;
+        const info = tx.inMessage?.info;
+        const outOfGas = d.computePhase.type === 'skipped' || (d.computePhase.type === 'vm' && d.computePhase.exitCode === -14);
+        const creditedOnly = outOfGas && info?.type === 'internal' && !info.bounce;
+        const where = `${info?.dest?.toString()}`;
+        expect({ where, aborted: d.aborted && !creditedOnly }).toEqual({ where, aborted: false });
+    }
+}
+
+/** The transaction on `to` from `from` (with opcode `op`, if given); throws unless there is exactly one. */
+export function txOf(txs: BlockchainTransaction[], from: Address, to: Address, op?: number): BlockchainTransaction {
+    const found = txs.filter((tx) => {
+        const info = tx.inMessage?.info;
+        if (!info || info.type !== 'internal' || !info.src.equals(from) || !info.dest.equals(to)) return false;
+        if (op === undefined) return true;
+        const body = tx.inMessage!.body.beginParse();
+        return body.remainingBits >= 32 && body.loadUint(32) === op;
+    });
+    if (found.length !== 1) throw new Error(`expected one transaction ${from} -> ${to} op ${op?.toString(16)}, found ${found.length}`);
+    return found[0];
+}
+
+/** Storage and compute fees charged in a transaction. */
+export function phaseFees(tx: Transaction): { storage: bigint; compute: bigint } {
+    const d = tx.description;
+    if (d.type !== 'generic') return { storage: 0n, compute: 0n };
+    return {
+        storage: d.storagePhase?.storageFeesCollected ?? 0n,
+        compute: d.computePhase.type === 'vm' ? d.computePhase.gasFees : 0n,
+    };
+}
+
+/** The three parts of a slashed amount, as the provider computes them (send_slash_shares). */
+export function slashParts(amount: bigint, jobs: { slashClientBps: number; slashReporterBps: number }) {
+    const client = (amount * BigInt(jobs.slashClientBps)) / 10000n;
+    const reporter = (amount * BigInt(jobs.slashReporterBps)) / 10000n;
+    return { client, reporter, treasury: amount - client - reporter };
+}
+
+/** The slash_share messages of a trace (value and reason), by recipient, in order. */
+export function slashSharesIn(txs: Transaction[], from: Address): { to: Address; value: bigint; reason: number }[] {
+    const out: { to: Address; value: bigint; reason: number }[] = [];
+    for (const tx of txs) {
+        const info = tx.inMessage?.info;
+        if (!info || info.type !== 'internal' || !info.src.equals(from)) continue;
+        const s = tx.inMessage!.body.beginParse();
+        if (s.remainingBits < 32 || s.loadUint(32) !== Op.slashShare) continue;
+        s.loadUintBig(64);
+        out.push({ to: info.dest, value: info.value.coins, reason: s.loadUint(2) });
+    }
+    return out;
+}
+
+/** A result signed by the operator key for `job` (seq 0 unless told), as a worker would sign it. */
+export function workerResult(
+    operator: KeyPair,
+    job: Address,
+    createdAt: number,
+    usage: bigint,
+    opts: { seq?: number; commitment?: bigint } = {},
+): Cell {
+    return signResult(
+        { job, createdAt, seq: opts.seq ?? 0, resultCommitment: opts.commitment ?? sha256n(`result of ${job}`), usage },
+        operator.secretKey,
+    );
+}
