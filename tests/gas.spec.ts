@@ -25,6 +25,7 @@ import {
     POLICY,
 } from './helpers/fixtures';
 import { signReceipt, signResult } from '../wrappers/Job';
+import { cellTreeSize } from './helpers/ledger';
 import { TimelockActions } from '../wrappers/Root';
 import { Op } from '../wrappers/constants';
 
@@ -54,21 +55,9 @@ function gasOfNth(txs: BlockchainTransaction[], to: any, n: number): bigint {
 function outMessageSize(txs: BlockchainTransaction[], from: Cell | any): { bits: bigint; cells: bigint } {
     const tx = txs.find((t) => t.inMessage?.info.dest?.toString() === from.toString())!;
     const msg = tx.outMessages.get(0)!;
-    const seen = new Set<string>();
-    let bits = 0;
-    let cells = 0;
-    const walk = (c: Cell) => {
-        const h = c.hash().toString('hex');
-        if (seen.has(h)) return;
-        seen.add(h);
-        bits += c.bits.length;
-        cells += 1;
-        c.refs.forEach(walk);
-    };
-    if (msg.init?.code) walk(msg.init.code);
-    if (msg.init?.data) walk(msg.init.data);
-    walk(msg.body);
-    return { bits: BigInt(bits), cells: BigInt(cells) };
+    const roots = [msg.init?.code, msg.init?.data, msg.body].filter((c): c is Cell => !!c);
+    const size = cellTreeSize(roots);
+    return { bits: BigInt(size.bits), cells: BigInt(size.cells) };
 }
 
 describe('Gas constants', () => {

@@ -38,6 +38,7 @@ import {
     workerResult,
     phaseFees,
 } from './helpers/fixtures';
+import { networkCost } from './helpers/ledger';
 import { Job } from '../wrappers/Job';
 import { Provider } from '../wrappers/Provider';
 import { JobParams, JobRequiredValues } from '../wrappers/Root';
@@ -47,17 +48,6 @@ import { KeyPair } from '@ton/crypto';
 type Fees = ReturnType<typeof jobFees>;
 type Result = { transactions: BlockchainTransaction[] };
 
-/** Sum of the fees of the transactions on `on` and of the forward fees of the messages they sent. */
-function networkCost(txs: Transaction[], on: Address[]): bigint {
-    let sum = 0n;
-    for (const tx of txs) {
-        const dest = tx.inMessage?.info.dest;
-        if (!dest || !(dest instanceof Address) || !on.some((a) => a.equals(dest))) continue;
-        sum += tx.totalFees.coins;
-        for (const out of tx.outMessages.values()) if (out.info.type === 'internal') sum += out.info.forwardFee;
-    }
-    return sum;
-}
 
 /** The forward fees the messages a transaction sent carry on (beyond its own action fees). */
 function remainingForwardFee(tx: Transaction): bigint {

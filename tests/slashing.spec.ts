@@ -28,6 +28,7 @@ import {
     valueOf,
     workerResult,
 } from './helpers/fixtures';
+import { networkCost } from './helpers/ledger';
 import { signReceipt } from '../wrappers/Job';
 import { Provider } from '../wrappers/Provider';
 import { JobParams, JobRequiredValues } from '../wrappers/Root';
@@ -36,16 +37,6 @@ import { Errors, JobState, Op, ProviderState, Slash } from '../wrappers/constant
 type Fees = ReturnType<typeof jobFees>;
 type Result = { transactions: BlockchainTransaction[] };
 
-function networkCost(txs: Transaction[], on: Address[]): bigint {
-    let sum = 0n;
-    for (const tx of txs) {
-        const dest = tx.inMessage?.info.dest;
-        if (!dest || !(dest instanceof Address) || !on.some((a) => a.equals(dest))) continue;
-        sum += tx.totalFees.coins;
-        for (const out of tx.outMessages.values()) if (out.info.type === 'internal') sum += out.info.forwardFee;
-    }
-    return sum;
-}
 
 describe('Slashing', () => {
     let p: Protocol;
