@@ -5,9 +5,13 @@
  * Every verification runs in a real transaction of the harness, so the gas printed at the end
  * (compute phase, min/avg/max) is what the chain would charge. Vectors come from a seeded
  * generator (private keys and messages are derived from a fixed seed; node's ECDSA nonces are
- * random, so signatures differ between runs but their validity does not). Default: 100 valid
+ * random, so signatures differ between runs but their validity does not). Default: 60 valid
  * and 100 invalid (plus ~60 edge cases, about a minute: one verification is ~0.2 s of emulation);
  * `P256_VECTORS=2000` runs 2000 of each.
+ *
+ * The hinted verifier (ecdsa_p256_verify_hinted, hints from wrappers/p256-hints.ts) runs on the
+ * same kinds of vectors (HINTED_COUNT valid + invalid, the edge cases, the real quote), and on
+ * valid signatures with each hinted value wrong in turn, which must all be rejected.
  *
  * Edge cases are built with a small bigint ECDSA (sign with a chosen hash, or forge a valid
  * signature for a key without its private key: R = a·G + b·Q, r = R.x, s = r/b, hash = a·s),
@@ -21,7 +25,19 @@ import { createECDH, createHash, createPrivateKey, createPublicKey, generateKeyP
 import { existsSync, readFileSync } from 'fs';
 import path from 'path';
 import { p256 } from '@noble/curves/p256';
-import { P256Exit, P256Harness, P256Op, P256Request, verifyBody } from '../wrappers/P256Harness';
+import {
+    computeP256Hint,
+    hintCell,
+    multiplesCell,
+    P256Exit,
+    P256Harness,
+    P256Hint,
+    P256Op,
+    P256Request,
+    splitScalar,
+    verifyBody,
+    verifyHintedBody,
+} from '../wrappers/P256Harness';
 
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -29,7 +45,9 @@ const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 const Pt = p256.ProjectivePoint;
 const TX_GAS_LIMIT = 1_000_000n;
 
-const COUNT = Number(process.env.P256_VECTORS ?? 100);
+const COUNT = Number(process.env.P256_VECTORS ?? 60);
+/** Vectors for the hinted verifier (each valid and invalid); default 24, P256_HINTED_VECTORS to change. */
+const HINTED_COUNT = Number(process.env.P256_HINTED_VECTORS ?? 24);
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -224,6 +242,38 @@ describe('ECDSA P-256 in TVM', () => {
         return r;
     }
 
+    /** Runs one hinted verification in a transaction (the reply carries the verdict). */
+    async function verifyHintedTx(req: P256Request, hint: Cell): Promise<{ valid: boolean; gas: bigint }> {
+        const q = ++queryId;
+        const res = await harness.sendRaw(sender.getSender(), toNano('1'), verifyHintedBody(req, hint, q));
+        const tx = res.transactions.find((t) => t.inMessage?.info.dest?.toString() === harness.address.toString());
+        expect(tx).toBeDefined();
+        const d = (tx as Transaction).description;
+        if (d.type !== 'generic' || d.computePhase.type !== 'vm') throw new Error('no compute phase');
+        expect(d.computePhase.success).toBe(true);
+        const g = d.computePhase.gasUsed;
+        expect(g).toBeLessThan(TX_GAS_LIMIT);
+        const reply = (tx as Transaction).outMessages.get(0)!.body.beginParse();
+        expect(reply.loadUint(32)).toBe(P256Op.result);
+        expect(reply.loadUintBig(64)).toBe(q);
+        return { valid: reply.loadBit(), gas: g };
+    }
+
+    /** Hinted verification with the computed hint (or `hint`): must give `expected`. */
+    async function expectHinted(req: P256Request, expected: boolean, kind: string, hint?: Cell) {
+        if (!hint) expect(reference(req)).toBe(expected);
+        const r = await verifyHintedTx(req, hint ?? hintCell(computeP256Hint(req)));
+        if (r.valid !== expected) throw new Error(`hinted ${kind}: expected ${expected} for ${JSON.stringify(req, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`);
+        record('hinted ' + kind, r.gas);
+        return r;
+    }
+
+    /** Both verifiers on one request (the edge cases). */
+    async function expectBoth(req: P256Request, expected: boolean, kind: string) {
+        await expectVerdict(req, expected, kind);
+        await expectHinted(req, expected, kind);
+    }
+
     const rng = new Rng('cocoon p256 vectors v1');
     const vectors: { key: Key; msg: Buffer }[] = [];
     for (let i = 0; i < COUNT; i++) vectors.push({ key: keyFromScalar(rng.scalar()), msg: rng.bytes(1 + rng.int(300)) });
@@ -273,10 +323,10 @@ describe('ECDSA P-256 in TVM', () => {
         // a point with a small x, so that x + p still fits 256 bits
         const Q = pointWithXFrom(1n);
         const ok = forge(Q.x, Q.y, 12345n, 67890n);
-        await expectVerdict(ok, true, 'edge');
+        await expectBoth(ok, true, 'edge');
         expect(await harness.getIsOnCurve(Q.x, Q.y)).toBe(true);
         expect(await harness.getIsOnCurve(Q.x + P, Q.y)).toBe(false);
-        await expectVerdict({ ...ok, qx: Q.x + P }, false, 'edge');
+        await expectBoth({ ...ok, qx: Q.x + P }, false, 'edge');
         // y >= p: the message field is 256 bits, so check it through the get-method (257-bit ints)
         expect(await harness.getVerify(ok)).toBe(true);
         expect(await harness.getIsOnCurve(Q.x, P)).toBe(false);
@@ -305,15 +355,15 @@ describe('ECDSA P-256 in TVM', () => {
         ];
         for (const [Q, a, b] of cases) {
             const req = forge(Q.x, Q.y, a, b);
-            await expectVerdict(req, true, 'edge');
-            await expectVerdict({ ...req, hash: req.hash ^ 1n }, false, 'edge');
+            await expectBoth(req, true, 'edge');
+            await expectBoth({ ...req, hash: req.hash ^ 1n }, false, 'edge');
         }
         // ordinary signatures by tiny private keys
         for (const d of [1n, 2n, N - 1n, N - 2n, 3n]) {
             const key = keyFromScalar(d);
-            await expectVerdict(nodeSign(key, Buffer.from('small key')), true, 'edge');
+            await expectBoth(nodeSign(key, Buffer.from('small key')), true, 'edge');
             const { r, s } = rawSign(d, 12345n, 0x1234567890abcdefn);
-            await expectVerdict({ hash: 12345n, r, s, qx: key.qx, qy: key.qy }, true, 'edge');
+            await expectBoth({ hash: 12345n, r, s, qx: key.qx, qy: key.qy }, true, 'edge');
         }
     }, 300_000);
 
@@ -323,12 +373,15 @@ describe('ECDSA P-256 in TVM', () => {
         expect(R.x).toBeLessThan(P);
         const r = R.x - N;
         const req = { hash: 0n, r, s: r, qx: R.x, qy: R.y };
-        await expectVerdict(req, true, 'edge');
-        await expectVerdict({ ...req, hash: N }, true, 'edge'); // hash ≡ 0 (mod n) too
-        await expectVerdict({ ...req, r: r + 1n, s: r + 1n }, false, 'edge');
+        await expectBoth(req, true, 'edge');
+        expect(computeP256Hint(req).rxPlusN).toBe(true);
+        await expectBoth({ ...req, hash: N }, true, 'edge'); // hash ≡ 0 (mod n) too
+        await expectBoth({ ...req, r: r + 1n, s: r + 1n }, false, 'edge');
+        // the hinted verifier rejects x = r (instead of r + n) for this signature
+        await expectHinted(req, false, 'wrong hint', hintCell({ ...computeP256Hint(req), rxPlusN: false, ry: pointWithXFrom(r).y }));
         // r + n with r + n >= p is not accepted as an x-coordinate
         const req2 = forge(R.x, R.y, 3n, 1n);
-        await expectVerdict(req2, true, 'edge');
+        await expectBoth(req2, true, 'edge');
     }, 120_000);
 
     it('accepts hashes >= n and the extremes of the hash range', async () => {
@@ -338,8 +391,8 @@ describe('ECDSA P-256 in TVM', () => {
             const key = keyFromScalar(d);
             const sig = rawSign(d, hash, rng2.scalar());
             const req = { hash, ...sig, qx: key.qx, qy: key.qy };
-            await expectVerdict(req, true, 'edge');
-            await expectVerdict({ ...req, hash: hash ^ (1n << 200n) }, false, 'edge');
+            await expectBoth(req, true, 'edge');
+            await expectBoth({ ...req, hash: hash ^ (1n << 200n) }, false, 'edge');
         }
     }, 120_000);
 
@@ -359,13 +412,166 @@ describe('ECDSA P-256 in TVM', () => {
             qy: toBig(quote.subarray(732, 764)),
         };
         await expectVerdict(req, true, 'real quote');
+        await expectHinted(req, true, 'real quote');
         // single-bit changes in the signed region are rejected
         for (const bit of [0, 8 * 48 + 3, 8 * 631 + 7]) {
             const bad = Buffer.from(quote);
             bad[bit >> 3] ^= 1 << (bit & 7);
-            await expectVerdict({ ...req, hash: toBig(createHash('sha256').update(bad.subarray(0, 632)).digest()) }, false, 'real quote');
+            const badReq = { ...req, hash: toBig(createHash('sha256').update(bad.subarray(0, 632)).digest()) };
+            await expectVerdict(badReq, false, 'real quote');
+            await expectHinted(badReq, false, 'real quote');
         }
     }, 120_000);
+
+    // -----------------------------------------------------------------------------------------
+    // hinted verification
+    // -----------------------------------------------------------------------------------------
+    it(`hinted: accepts ${HINTED_COUNT} valid signatures and rejects ${HINTED_COUNT} invalid ones`, async () => {
+        for (let i = 0; i < HINTED_COUNT; i++) {
+            const { key, msg } = vectors[i % vectors.length];
+            await expectHinted(nodeSign(key, msg), true, 'valid');
+        }
+        const mrng = new Rng('cocoon p256 hinted invalid v1');
+        const other = vectors[1].key;
+        const mutations: ((q: P256Request, bit: number) => P256Request)[] = [
+            (q, b) => ({ ...q, hash: q.hash ^ (1n << BigInt(b)) }),
+            (q, b) => ({ ...q, r: q.r ^ (1n << BigInt(b)) }),
+            (q, b) => ({ ...q, s: q.s ^ (1n << BigInt(b)) }),
+            (q) => ({ ...q, qx: other.qx, qy: other.qy }),
+            (q) => ({ ...q, qy: P - q.qy }),
+            (q) => ({ ...q, r: 0n }),
+            (q) => ({ ...q, s: N }),
+            (q) => ({ ...q, qy: (q.qy + 1n) % P }),
+        ];
+        for (let i = 0; i < HINTED_COUNT; i++) {
+            const { key, msg } = vectors[(i + 7) % vectors.length];
+            const bad = mutations[i % mutations.length](nodeSign(key, msg), mrng.int(256));
+            // the hint is as plausible as possible: a curve point with x = r, a correct split,
+            // correct multiples, so most of these run to the final point equation
+            await expectHinted(bad, false, 'invalid');
+        }
+    }, 300_000);
+
+    it('hinted: rejects a valid signature when any hinted value is wrong', async () => {
+        const { key, msg } = vectors[2];
+        const req = nodeSign(key, msg);
+        const h = computeP256Hint(req);
+        await expectHinted(req, true, 'valid');
+        // the same statement is accepted with the other correct split (−a, −b)
+        await expectHinted(req, true, 'valid', hintCell({ ...h, a: -h.a, b: -h.b }));
+        const R = Pt.fromAffine({ x: req.r + (h.rxPlusN ? N : 0n), y: h.ry });
+        const negR = R.negate().toAffine();
+        const wrong: [string, P256Hint | Cell][] = [
+            ['w + 1', { ...h, w: h.w + 1n }],
+            ['w = n - w', { ...h, w: N - h.w }],
+            ['ry off the curve', { ...h, ry: h.ry ^ 1n }],
+            ['R negated (on the curve)', { ...h, ry: negR.y, rMultiples: computeP256Hint(req).rMultiples.map((p) => ({ x: p.x, y: (P - p.y) % P })) }],
+            ['rx flag flipped', { ...h, rxPlusN: !h.rxPlusN }],
+            ['a + 1', { ...h, a: h.a + 1n }],
+            ['b + 1', { ...h, b: h.b + 1n }],
+            ['a negated', { ...h, a: -h.a }],
+            ['a = b = 0', { ...h, a: 0n, b: 0n }],
+            ['a = -2^128', { ...h, a: -(1n << 128n) }],
+            ['b = -2^128', { ...h, b: -(1n << 128n) }],
+            ['b + n·k: same residue, far out of range (b = b - n is not storable, so b ± 2^127)', { ...h, b: h.b > 0n ? h.b - (1n << 127n) : h.b + (1n << 127n) }],
+            ['Q multiples swapped with R multiples', { ...h, qMultiples: h.rMultiples, rMultiples: h.qMultiples }],
+        ];
+        for (let k = 0; k < 7; k++) {
+            for (const which of ['qMultiples', 'rMultiples'] as const) {
+                for (const coord of ['x', 'y'] as const) {
+                    const ms = h[which].map((p) => ({ ...p }));
+                    ms[k][coord] = (ms[k][coord] + 1n) % P;
+                    wrong.push([`${which}[${k + 2}].${coord} + 1`, { ...h, [which]: ms }]);
+                }
+            }
+            // the negated point is on the curve but the wrong multiple
+            const ms = h.qMultiples.map((p) => ({ ...p }));
+            ms[k].y = P - ms[k].y;
+            wrong.push([`qMultiples[${k + 2}] negated`, { ...h, qMultiples: ms }]);
+        }
+        // malformed cells: never throw, just reject
+        const good = hintCell(h);
+        const gs = good.beginParse();
+        wrong.push(['hint missing a bit', beginCell().storeBits(gs.loadBits(770)).storeRef(good.refs[0]).storeRef(good.refs[1]).endCell()]);
+        wrong.push(['hint with an extra bit', beginCell().storeSlice(good.beginParse()).storeBit(0).endCell()]);
+        wrong.push(['hint missing a ref', beginCell().storeBits(good.beginParse().loadBits(771)).storeRef(good.refs[0]).endCell()]);
+        const oneValuePerCell = (() => {
+            const vals = h.qMultiples.flatMap((p) => [p.x, p.y]);
+            let c: Cell | null = null;
+            for (let i = vals.length - 1; i >= 0; i--) {
+                const b = beginCell().storeUint(vals[i], 256);
+                if (c) b.storeRef(c);
+                c = b.endCell();
+            }
+            return c!;
+        })();
+        wrong.push(['Q multiples not canonically packed', beginCell().storeBits(good.beginParse().loadBits(771)).storeRef(oneValuePerCell).storeRef(good.refs[1]).endCell()]);
+        wrong.push(['Q multiples truncated', beginCell().storeBits(good.beginParse().loadBits(771)).storeRef(multiplesCell(h.qMultiples.slice(0, 6))).storeRef(good.refs[1]).endCell()]);
+        expect(wrong.length).toBeGreaterThan(40);
+        for (const [what, hint] of wrong) {
+            const cell = hint instanceof Cell ? hint : hintCell(hint);
+            const r = await verifyHintedTx(req, cell);
+            if (r.valid) throw new Error(`wrong hint accepted: ${what}`);
+            record('hinted wrong hint', r.gas);
+            // and the get-method agrees
+            expect(await harness.getVerifyHinted(req, cell)).toBe(false);
+        }
+        expect(await harness.getVerifyHinted(req, good)).toBe(true);
+    }, 300_000);
+
+    it('hinted: a forged 8Q/8R entry that would complete the point equation is caught', async () => {
+        // Without the chord check of the last table entry, an attacker could pick 8·(±P) so that
+        // c·G + a·Q − b·R = O holds for an INVALID signature: every nibble 0 of |a| + BIAS (digit
+        // −8) adds −8·A = −σ·P8, so replacing P8 by P8 + Δ moves the sum by −σ·M·Δ with
+        // M = Σ 16^i over those nibbles; Δ = σ·M⁻¹·S cancels the honest sum S.
+        const BIAS = BigInt('0x' + '8'.repeat(32));
+        const modn = (x: bigint) => ((x % N) + N) % N;
+        const mul = (pt: InstanceType<typeof Pt>, k: bigint) => (modn(k) === 0n ? Pt.ZERO : pt.multiply(modn(k)));
+        let done = 0;
+        for (let v = 0; v < vectors.length && done < 2; v++) {
+            const { key, msg } = vectors[v];
+            const bad = { ...nodeSign(key, msg) };
+            bad.hash ^= 1n;
+            const h = computeP256Hint(bad);
+            const Q = Pt.fromAffine({ x: bad.qx, y: bad.qy });
+            const R = Pt.fromAffine({ x: bad.r + (h.rxPlusN ? N : 0n), y: h.ry });
+            const u1 = modn(bad.hash * h.w);
+            const c = modn(h.b * u1);
+            const S = mul(Pt.BASE, c).add(mul(Q, h.a)).subtract(mul(R, h.b));
+            expect(S.equals(Pt.ZERO)).toBe(false);
+            const which = done === 0 ? 'q' : 'r';
+            // A = sign(a)·Q for the Q table, B = −sign(b)·R for the R table
+            const scalar = which === 'q' ? h.a : h.b;
+            const sigma = which === 'q' ? (h.a < 0n ? -1n : 1n) : h.b > 0n ? -1n : 1n;
+            const e = (scalar < 0n ? -scalar : scalar) + BIAS;
+            let M = 0n;
+            for (let i = 0n; i < 32n; i++) if (((e >> (4n * i)) & 15n) === 0n) M += 16n ** i;
+            if (M === 0n) continue;
+            const delta = mul(S, sigma * inv(modn(M), N));
+            const table = which === 'q' ? h.qMultiples : h.rMultiples;
+            const P8 = Pt.fromAffine(table[6]);
+            const forged8 = P8.add(delta).toAffine();
+            // the forged table really completes the equation: S − σ·M·Δ = O
+            expect(S.subtract(mul(delta, sigma * M)).equals(Pt.ZERO)).toBe(true);
+            const forgedTable = table.map((p, i) => (i === 6 ? forged8 : p));
+            const forged: P256Hint = which === 'q' ? { ...h, qMultiples: forgedTable } : { ...h, rMultiples: forgedTable };
+            await expectHinted(bad, false, 'wrong hint', hintCell(forged));
+            done++;
+        }
+        expect(done).toBe(2);
+    }, 120_000);
+
+    it('hinted: the lattice split is in range for random and extreme scalars', () => {
+        const srng = new Rng('cocoon p256 split v1');
+        const cases = [1n, 2n, N - 1n, (1n << 128n) - 1n, 1n << 128n, (N + 1n) / 2n];
+        for (let i = 0; i < 2000; i++) cases.push(srng.scalar());
+        for (const u of cases) {
+            const { a, b } = splitScalar(u);
+            expect(b).not.toBe(0n);
+            expect(a < 1n << 128n && -a < 1n << 128n && b < 1n << 128n && -b < 1n << 128n).toBe(true);
+            expect((((a - b * u) % N) + N) % N).toBe(0n);
+        }
+    });
 
     it('the get-method agrees with the transaction', async () => {
         const { key, msg } = vectors[0];
