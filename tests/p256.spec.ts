@@ -6,7 +6,7 @@
  * (compute phase, min/avg/max) is what the chain would charge. Vectors come from a seeded
  * generator (private keys and messages are derived from a fixed seed; node's ECDSA nonces are
  * random, so signatures differ between runs but their validity does not). Default: 60 valid
- * and 100 invalid (plus ~60 edge cases, about a minute: one verification is ~0.2 s of emulation);
+ * and 60 invalid (plus ~60 edge cases, about a minute: one verification is ~0.2 s of emulation);
  * `P256_VECTORS=2000` runs 2000 of each.
  *
  * The hinted verifier (ecdsa_p256_verify_hinted, hints from wrappers/p256-hints.ts) runs on the
