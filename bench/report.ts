@@ -229,7 +229,7 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
     }
     out.push(table(['operation', 'gas n1', `gas ${scaleKey}`, 'ratio', 'fees ratio'], scRows));
     out.push('');
-    out.push('Not compared: `root.deploy` (runs before any provider can exist), `attestation.p256Verify` (a stand-alone harness), `rewards.claim` (not implemented).');
+    out.push('Not compared: `root.deploy` (runs before any provider can exist), `attestation.p256Verify` and `attestation.verifyQuote` (stand-alone verifier contracts), `rewards.claim` (not implemented).');
     out.push('');
     out.push('### Method');
     out.push('');
