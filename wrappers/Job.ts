@@ -181,6 +181,8 @@ export class Job implements Contract {
 
     /** Deploys the job with its budget; `value` must cover budget + Root.getJobRequiredValues().createJob. */
     async sendCreate(provider: ContractProvider, via: Sender, value: bigint, opts: CreateJobOptions) {
+        // create_job deploys the job: it must carry the state init (use createFromConfig, not createFromAddress).
+        if (!this.init) throw new Error('Job.sendCreate needs the state init: open the job with Job.createFromConfig');
         await this.sendBody(provider, via, value, Job.createJobMessage(opts, randomQueryId()));
     }
 
