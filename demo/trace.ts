@@ -12,6 +12,11 @@ export class Trace {
     private readonly labels = new Map<string, string>();
     private totalFees = 0n;
     private step = 0;
+    /** Every transaction printed, in order (the e2e test scans their message bodies). */
+    readonly all: Transaction[] = [];
+
+    /** @param out where lines go (default stdout). */
+    constructor(private readonly out: (line: string) => void = (l) => console.log(l)) {}
 
     label(address: Address, name: string) {
         this.labels.set(address.toRawString(), name);
@@ -24,17 +29,18 @@ export class Trace {
 
     header(title: string) {
         this.step += 1;
-        console.log(`\n== ${this.step}. ${title}`);
+        this.out(`\n== ${this.step}. ${title}`);
     }
 
     info(text: string) {
-        console.log(`   ${text}`);
+        this.out(`   ${text}`);
     }
 
     /** Prints one line per transaction and returns the step's total fees. */
     transactions(txs: Transaction[]): bigint {
         let stepFees = 0n;
         for (const tx of txs) {
+            this.all.push(tx);
             const msg = tx.inMessage;
             if (!msg || msg.info.type !== 'internal') {
                 // A wallet's external message: its fees count, it moves no value by itself.
@@ -48,15 +54,22 @@ export class Trace {
                 : OP_NAMES.get(op) ?? (op !== 0 ? `0x${op.toString(16)}` : msg.init ? 'deploy' : 'transfer');
             const d = tx.description;
             const ok = d.type === 'generic' && !d.aborted;
+            // A non-bounceable message too small to run the recipient's code is credited all the same.
+            const creditedOnly =
+                !ok &&
+                !msg.info.bounce &&
+                d.type === 'generic' &&
+                (d.computePhase.type === 'skipped' || (d.computePhase.type === 'vm' && d.computePhase.exitCode === -14));
             const fees = tx.totalFees.coins + msg.info.forwardFee;
             stepFees += fees;
-            console.log(
+            this.out(
                 `   ${this.name(msg.info.src).padEnd(12)} → ${this.name(msg.info.dest).padEnd(12)} ${opName.padEnd(20)} ` +
-                    `${fromNano(msg.info.value.coins).padStart(14)} TON   fees ${fromNano(fees).padStart(11)} TON${ok ? '' : '   FAILED'}`,
+                    `${fromNano(msg.info.value.coins).padStart(14)} TON   fees ${fromNano(fees).padStart(11)} TON` +
+                    (ok ? '' : creditedOnly ? '   (credited; too little value to run the wallet code)' : '   FAILED'),
             );
         }
         this.totalFees += stepFees;
-        console.log(`   step fees: ${fromNano(stepFees)} TON`);
+        this.out(`   step fees: ${fromNano(stepFees)} TON`);
         return stepFees;
     }
 
@@ -68,18 +81,23 @@ export class Trace {
 export type BalanceRow = { name: string; before: bigint; after: bigint };
 
 /** Prints balances before/after and checks that the deltas plus the fees add up to zero. */
-export function printBalances(rows: BalanceRow[], externalIn: bigint, fees: bigint): boolean {
-    console.log('\n== Balances (TON)');
-    console.log(`   ${'account'.padEnd(14)} ${'before'.padStart(18)} ${'after'.padStart(18)} ${'change'.padStart(18)}`);
+export function printBalances(
+    rows: BalanceRow[],
+    externalIn: bigint,
+    fees: bigint,
+    out: (line: string) => void = (l) => console.log(l),
+): boolean {
+    out('\n== Balances (TON)');
+    out(`   ${'account'.padEnd(14)} ${'before'.padStart(18)} ${'after'.padStart(18)} ${'change'.padStart(18)}`);
     let sum = 0n;
     for (const r of rows) {
         const delta = r.after - r.before;
         sum += delta;
-        console.log(`   ${r.name.padEnd(14)} ${fromNano(r.before).padStart(18)} ${fromNano(r.after).padStart(18)} ${fromNano(delta).padStart(18)}`);
+        out(`   ${r.name.padEnd(14)} ${fromNano(r.before).padStart(18)} ${fromNano(r.after).padStart(18)} ${fromNano(delta).padStart(18)}`);
     }
-    console.log(`   ${'fees burnt'.padEnd(14)} ${''.padStart(18)} ${''.padStart(18)} ${fromNano(fees).padStart(18)}`);
-    if (externalIn !== 0n) console.log(`   ${'minted (test)'.padEnd(14)} ${''.padStart(37)} ${fromNano(-externalIn).padStart(18)}`);
+    out(`   ${'fees burnt'.padEnd(14)} ${''.padStart(18)} ${''.padStart(18)} ${fromNano(fees).padStart(18)}`);
+    if (externalIn !== 0n) out(`   ${'minted (test)'.padEnd(14)} ${''.padStart(37)} ${fromNano(-externalIn).padStart(18)}`);
     const total = sum + fees - externalIn;
-    console.log(`   ${'sum'.padEnd(14)} ${''.padStart(37)} ${fromNano(total).padStart(18)}  ${total === 0n ? '(adds up)' : '(DOES NOT ADD UP)'}`);
+    out(`   ${'sum'.padEnd(14)} ${''.padStart(37)} ${fromNano(total).padStart(18)}  ${total === 0n ? '(adds up)' : '(DOES NOT ADD UP)'}`);
     return total === 0n;
 }

@@ -7,7 +7,8 @@
 import { Address, Cell } from '@ton/core';
 import { KeyPair, signVerify } from '@ton/crypto';
 import { createHash, randomBytes } from 'crypto';
-import { Job, jobResultCell, signReceipt, UsageReceiptFields } from '../wrappers/Job';
+import { Job, jobResultCell, usageReceiptCell, UsageReceiptFields } from '../wrappers/Job';
+import { signPayloadCell } from './results';
 import { JobRequiredValues } from '../wrappers/Root';
 
 /** SHA-256 of a payload (an encrypted request or result) as the uint256 the contracts store. */
@@ -65,6 +66,21 @@ export function verifyResult(opts: {
 }
 
 /**
+ * The running result root of a session after one more request:
+ * SHA-256(previous root (32 bytes) || result commitment (32 bytes)), starting from 0.
+ * The worker recomputes it to check the receipts it is given.
+ */
+export function nextResultRoot(previous: bigint, resultCommitment: bigint): bigint {
+    return BigInt(
+        '0x' +
+            createHash('sha256')
+                .update(Buffer.from(previous.toString(16).padStart(64, '0'), 'hex'))
+                .update(Buffer.from(resultCommitment.toString(16).padStart(64, '0'), 'hex'))
+                .digest('hex'),
+    );
+}
+
+/**
  * A session's receipt book (client side): each served request adds its
  * usage and result to a running root, and the client signs the cumulative
  * receipt. Only the latest receipt matters on chain, so settling N requests
@@ -86,15 +102,10 @@ export class SessionReceipts {
         if (usage < 0n) throw new Error('usage must be non-negative');
         this.seq += 1;
         this.cumulative += usage;
-        this.root = BigInt(
-            '0x' +
-                createHash('sha256')
-                    .update(Buffer.from(this.root.toString(16).padStart(64, '0'), 'hex'))
-                    .update(Buffer.from(resultCommitment.toString(16).padStart(64, '0'), 'hex'))
-                    .digest('hex'),
-        );
+        this.root = nextResultRoot(this.root, resultCommitment);
         const receipt = { job: this.job, createdAt: this.createdAt, seq: this.seq, cumulativeUsage: this.cumulative, resultRoot: this.root };
-        return { receipt, signed: signReceipt(receipt, this.clientKeys.secretKey) };
+        // The same cell as wrappers/Job.ts signReceipt (deterministic ed25519), signed faster.
+        return { receipt, signed: signPayloadCell(usageReceiptCell(receipt), this.clientKeys.secretKey) };
     }
 
     get requests(): number {
