@@ -5,8 +5,8 @@
  * Every verification runs in a real transaction of the harness, so the gas printed at the end
  * (compute phase, min/avg/max) is what the chain would charge. Vectors come from a seeded
  * generator (private keys and messages are derived from a fixed seed; node's ECDSA nonces are
- * random, so signatures differ between runs but their validity does not). Default: 60 valid
- * and 60 invalid (plus ~60 edge cases, about a minute: one verification is ~0.2 s of emulation);
+ * random, so signatures differ between runs but their validity does not). Default: 30 valid
+ * and 30 invalid (plus ~60 edge cases, about a minute: one verification is ~0.2 s of emulation);
  * `P256_VECTORS=2000` runs 2000 of each.
  *
  * The hinted verifier (ecdsa_p256_verify_hinted, hints from wrappers/p256-hints.ts) runs on the
@@ -45,9 +45,9 @@ const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 const Pt = p256.ProjectivePoint;
 const TX_GAS_LIMIT = 1_000_000n;
 
-const COUNT = Number(process.env.P256_VECTORS ?? 60);
-/** Vectors for the hinted verifier (each valid and invalid); default 24, P256_HINTED_VECTORS to change. */
-const HINTED_COUNT = Number(process.env.P256_HINTED_VECTORS ?? 24);
+const COUNT = Number(process.env.P256_VECTORS ?? 30);
+/** Vectors for the hinted verifier (each valid and invalid); default 12, P256_HINTED_VECTORS to change. */
+const HINTED_COUNT = Number(process.env.P256_HINTED_VECTORS ?? 12);
 
 // ---------------------------------------------------------------------------------------------
 // helpers
