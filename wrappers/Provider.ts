@@ -1,4 +1,4 @@
-import { Address, beginCell, Cell, Contract, contractAddress, ContractProvider, Sender, SendMode } from '@ton/core';
+import { Address, beginCell, Cell, Contract, contractAddress, ContractProvider, Dictionary, Sender, SendMode } from '@ton/core';
 import { Op, ProviderState } from './constants';
 import { hashSetKeys, randomQueryId, readTextCell } from './common';
 import { JobParams, jobParamsFromCell, offerToCell, ProviderOffer } from './Root';
@@ -26,6 +26,35 @@ export type ProviderJobs = {
     failed: number;
     /** Total slashed, nanoton. */
     slashed: bigint;
+};
+
+/** A provider's reward record for (pool, epoch) (TL-B RewardEntry). */
+export type RewardEntry = {
+    /** The pool's account hash with its low 32 bits zeroed (the key holds the epoch there). */
+    poolPrefix: bigint;
+    epoch: number;
+    /** RewardEntryState: 0 pending, 1 reported, 2 counted. */
+    state: number;
+    /** Value settled (nanoton) in jobs stamped with this epoch. */
+    work: bigint;
+    /** Protocol fees held (pending) or forwarded with the report. */
+    fees: bigint;
+    /** The epoch's end (pending, reported) or when claims open (counted). */
+    at: number;
+};
+
+export type ProviderRewards = { heldFees: bigint; entries: RewardEntry[] };
+
+const rewardEntryValue = {
+    serialize: (e: Omit<RewardEntry, 'poolPrefix' | 'epoch'>, b: import('@ton/core').Builder) => {
+        b.storeUint(e.state, 2).storeCoins(e.work).storeCoins(e.fees).storeUint(e.at, 32);
+    },
+    parse: (s: import('@ton/core').Slice) => ({
+        state: s.loadUint(2),
+        work: s.loadCoins(),
+        fees: s.loadCoins(),
+        at: s.loadUint(32),
+    }),
 };
 
 export type ProviderData = {
@@ -90,6 +119,16 @@ export class Provider implements Contract {
             .endCell();
     }
 
+    /** Anyone: report this provider's pending reward entries of `pool` whose epoch ended. */
+    static reportRewardsMessage(pool: Address, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.reportRewards, 32).storeUint(queryId, 64).storeBuffer(pool.hash).endCell();
+    }
+
+    /** Owner: claim the counted reward entries of `pool` whose claims opened. */
+    static claimRewardsMessage(pool: Address, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.claimRewards, 32).storeUint(queryId, 64).storeBuffer(pool.hash).endCell();
+    }
+
     // ---- senders ----
 
     async sendBody(provider: ContractProvider, via: Sender, value: bigint, body: Cell) {
@@ -123,11 +162,42 @@ export class Provider implements Contract {
         );
     }
 
+    /** Reports finished epochs to `pool`; `value` ≥ getRewardRequiredValues().report, the rest comes back. */
+    async sendReportRewards(provider: ContractProvider, via: Sender, value: bigint, pool: Address) {
+        await this.sendBody(provider, via, value, Provider.reportRewardsMessage(pool, randomQueryId()));
+    }
+
+    /** Owner: claims counted epochs from `pool`; the pool pays the owner (reward_paid). */
+    async sendClaimRewards(provider: ContractProvider, via: Sender, value: bigint, pool: Address) {
+        await this.sendBody(provider, via, value, Provider.claimRewardsMessage(pool, randomQueryId()));
+    }
+
     async sendWithdrawStake(provider: ContractProvider, via: Sender, value: bigint) {
         await this.sendBody(provider, via, value, Provider.simpleMessage(Op.withdrawStake, randomQueryId()));
     }
 
     // ---- getters ----
+
+    /** Fees held for reward pools and every reward entry (pool prefix, epoch, state, work, fees, at). */
+    async getRewards(provider: ContractProvider): Promise<ProviderRewards> {
+        const r = (await provider.get('get_rewards', [])).stack;
+        const heldFees = r.readBigNumber();
+        const cell = r.readCellOpt();
+        const entries: RewardEntry[] = [];
+        if (cell) {
+            const dict = Dictionary.loadDirect(Dictionary.Keys.BigUint(256), rewardEntryValue, cell);
+            for (const [key, e] of dict) {
+                entries.push({ poolPrefix: (key >> 32n) << 32n, epoch: Number(key & 0xffffffffn), ...e });
+            }
+        }
+        return { heldFees, entries };
+    }
+
+    /** Minimum msg_value of report_rewards and claim_rewards. */
+    async getRewardRequiredValues(provider: ContractProvider): Promise<{ report: bigint; claim: bigint }> {
+        const r = (await provider.get('get_reward_required_values', [])).stack;
+        return { report: r.readBigNumber(), claim: r.readBigNumber() };
+    }
 
     async getProviderData(provider: ContractProvider): Promise<ProviderData> {
         const r = (await provider.get('get_provider_data', [])).stack;

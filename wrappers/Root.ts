@@ -31,7 +31,12 @@ export type JobParams = {
     equivocationSlashBps: number;
     disputeSlashCapBps: number;
     keeperReward: bigint;
+    /** Reward pool and its epoch schedule; when absent, protocol fees go to the treasury. */
+    rewards?: RewardTerms;
 };
+
+/** Where protocol fees go: a RewardPool (basechain) and its epoch schedule. */
+export type RewardTerms = { pool: Address; epochGenesis: number; epochLength: number };
 
 export const DEFAULT_JOB_PARAMS: JobParams = {
     bondBps: 2000,
@@ -64,6 +69,14 @@ export function jobParamsToCell(j: JobParams): Cell {
         .storeUint(j.equivocationSlashBps, 16)
         .storeUint(j.disputeSlashCapBps, 16)
         .storeCoins(j.keeperReward)
+        .storeMaybeBuilder(
+            j.rewards
+                ? beginCell()
+                      .storeBuffer(j.rewards.pool.hash)
+                      .storeUint(j.rewards.epochGenesis, 32)
+                      .storeUint(j.rewards.epochLength, 32)
+                : null,
+        )
         .endCell();
 }
 
@@ -83,7 +96,14 @@ export function jobParamsFromCell(c: Cell): JobParams {
         equivocationSlashBps: s.loadUint(16),
         disputeSlashCapBps: s.loadUint(16),
         keeperReward: s.loadCoins(),
-    };
+    } as JobParams;
+    if (s.loadBit()) {
+        j.rewards = {
+            pool: new Address(0, s.loadBuffer(32)),
+            epochGenesis: s.loadUint(32),
+            epochLength: s.loadUint(32),
+        };
+    }
     s.endParse();
     return j;
 }

@@ -37,6 +37,15 @@ export const Op = {
     updateOffer: 0xc0c02011,
     requestUnbond: 0xc0c02012,
     withdrawStake: 0xc0c02013,
+    // Provider rewards: anyone reports, the owner claims; answers from the pool.
+    reportRewards: 0xc0c02014,
+    claimRewards: 0xc0c02015,
+    usageCounted: 0xc0c05010,
+    usageLate: 0xc0c05011,
+    // Reward pool inbound.
+    reportUsage: 0xc0c05001,
+    poolClaim: 0xc0c05002,
+    fundRewards: 0xc0c05003,
     // Job inbound.
     createJob: 0xc0c03001,
     cancelJob: 0xc0c03002,
@@ -60,7 +69,14 @@ export const Op = {
     stakeWithdrawn: 0xc0c02020,
     requestRefused: 0xc0c02021,
     providerRegistered: 0xc0c02022,
+    rewardPaid: 0xc0c05012,
 } as const;
+
+/** Provider reward entry states (RewardEntry.state). */
+export const RewardEntryState = { pending: 0, reported: 1, counted: 2 } as const;
+
+/** Reward loop bounds (contracts/common/rewards.fc). */
+export const RewardLimits = { maxRecords: 4, maxScan: 8, maxFundAhead: 64, maxPrune: 2 } as const;
 
 /** Signed payload tags (domain separation). */
 export const Tag = {
@@ -201,6 +217,13 @@ export const Errors = {
     badBudget: 212,
     graceNotOver: 213,
     notRootOrOwner: 214,
+    epochNotOver: 240,
+    epochClosed: 241,
+    nothingToReport: 242,
+    nothingToClaim: 243,
+    unexpectedReply: 244,
+    notPoolProvider: 245,
+    tooManyRecords: 246,
     /** TVM: cell underflow (a truncated body). */
     cellUnderflow: 9,
 } as const;
@@ -229,6 +252,8 @@ export const ParamBounds = {
     arbitrationPeriodMax: 2_592_000,
     sessionGraceMin: 60,
     sessionGraceMax: 604_800,
+    epochLengthMin: 3600,
+    epochLengthMax: 7_776_000,
     timelockGracePeriod: 1_209_600,
     maxPendingChanges: 16,
     endpointMaxBytes: 127,

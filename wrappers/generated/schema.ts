@@ -98,7 +98,8 @@ export interface Params {
 job_params$_ bond_bps:uint16 bond_floor:Coins min_job_duration:uint32 max_job_duration:uint32
     challenge_window:uint32 arbitration_period:uint32 session_grace:uint32
     protocol_fee_bps:uint16 slash_client_bps:uint16 slash_reporter_bps:uint16
-    equivocation_slash_bps:uint16 dispute_slash_cap_bps:uint16 keeper_reward:Coins = JobParams;
+    equivocation_slash_bps:uint16 dispute_slash_cap_bps:uint16 keeper_reward:Coins
+    rewards:(Maybe RewardTerms) = JobParams;
 */
 
 export interface JobParams {
@@ -116,6 +117,16 @@ export interface JobParams {
     readonly equivocation_slash_bps: number;
     readonly dispute_slash_cap_bps: number;
     readonly keeper_reward: Coins;
+    readonly rewards: Maybe<RewardTerms>;
+}
+
+// reward_terms$_ pool:bits256 epoch_genesis:uint32 epoch_length:uint32 = RewardTerms;
+
+export interface RewardTerms {
+    readonly kind: 'RewardTerms';
+    readonly pool: BitString;
+    readonly epoch_genesis: number;
+    readonly epoch_length: number;
 }
 
 /*
@@ -321,7 +332,7 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
 
 /*
 job_closed#c0c02031 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
-    outcome:uint2 = InMsgBody;
+    outcome:uint2 report:(Maybe SettlementReport) = InMsgBody;
 */
 
 /*
@@ -341,6 +352,14 @@ report_equivocation#c0c02040 query_id:uint64 client:MsgAddressInt nonce:uint64
 // request_unbond#c0c02012 query_id:uint64 = InMsgBody;
 
 // withdraw_stake#c0c02013 query_id:uint64 = InMsgBody;
+
+// report_rewards#c0c02014 query_id:uint64 pool:bits256 = InMsgBody;
+
+// claim_rewards#c0c02015 query_id:uint64 pool:bits256 = InMsgBody;
+
+// usage_counted#c0c05010 query_id:uint64 epoch:uint32 claim_at:uint32 = InMsgBody;
+
+// usage_late#c0c05011 query_id:uint64 epoch:uint32 = InMsgBody;
 
 // excesses#d53276db query_id:uint64 = InMsgBody;
 
@@ -387,7 +406,18 @@ create_job#c0c03001 query_id:uint64 budget:Coins deadline:uint32 session:Bool cl
 
 // protocol_fee#c0c03022 query_id:uint64 = InMsgBody;
 
-export type InMsgBody = InMsgBody_register_provider | InMsgBody_reattest_provider | InMsgBody_update_provider_models | InMsgBody_check_provider | InMsgBody_queue_change | InMsgBody_execute_change | InMsgBody_cancel_change | InMsgBody_revoke_policy | InMsgBody_revoke_model | InMsgBody_revoke_verifier_key | InMsgBody_pause | InMsgBody_unpause | InMsgBody_propose_governance | InMsgBody_claim_governance | InMsgBody_collect_root_excess | InMsgBody_resolve_dispute | InMsgBody_provider_init | InMsgBody_provider_reattest | InMsgBody_provider_set_models | InMsgBody_provider_revoke | InMsgBody_offer_job | InMsgBody_job_closed | InMsgBody_slash_bond | InMsgBody_report_equivocation | InMsgBody_top_up | InMsgBody_update_offer | InMsgBody_request_unbond | InMsgBody_withdraw_stake | InMsgBody_excesses | InMsgBody_slash_share | InMsgBody_keeper_reward | InMsgBody_stake_withdrawn | InMsgBody_request_refused | InMsgBody_provider_registered | InMsgBody_create_job | InMsgBody_cancel_job | InMsgBody_submit_result | InMsgBody_confirm_result | InMsgBody_dispute_job | InMsgBody_settle_job | InMsgBody_expire_job | InMsgBody_claim_session | InMsgBody_close_session | InMsgBody_job_accepted | InMsgBody_job_rejected | InMsgBody_dispute_verdict | InMsgBody_job_payment | InMsgBody_job_refund | InMsgBody_protocol_fee;
+/*
+report_usage#c0c05001 query_id:uint64 epoch:uint32 fees:Coins ends_at:uint32
+    owner:MsgAddressInt work:Coins = InMsgBody;
+*/
+
+// pool_claim#c0c05002 query_id:uint64 owner:MsgAddressInt records:(HashmapE 32 Coins) = InMsgBody;
+
+// fund_rewards#c0c05003 query_id:uint64 epoch:uint32 amount:Coins = InMsgBody;
+
+// reward_paid#c0c05012 query_id:uint64 amount:Coins = InMsgBody;
+
+export type InMsgBody = InMsgBody_register_provider | InMsgBody_reattest_provider | InMsgBody_update_provider_models | InMsgBody_check_provider | InMsgBody_queue_change | InMsgBody_execute_change | InMsgBody_cancel_change | InMsgBody_revoke_policy | InMsgBody_revoke_model | InMsgBody_revoke_verifier_key | InMsgBody_pause | InMsgBody_unpause | InMsgBody_propose_governance | InMsgBody_claim_governance | InMsgBody_collect_root_excess | InMsgBody_resolve_dispute | InMsgBody_provider_init | InMsgBody_provider_reattest | InMsgBody_provider_set_models | InMsgBody_provider_revoke | InMsgBody_offer_job | InMsgBody_job_closed | InMsgBody_slash_bond | InMsgBody_report_equivocation | InMsgBody_top_up | InMsgBody_update_offer | InMsgBody_request_unbond | InMsgBody_withdraw_stake | InMsgBody_report_rewards | InMsgBody_claim_rewards | InMsgBody_usage_counted | InMsgBody_usage_late | InMsgBody_excesses | InMsgBody_slash_share | InMsgBody_keeper_reward | InMsgBody_stake_withdrawn | InMsgBody_request_refused | InMsgBody_provider_registered | InMsgBody_create_job | InMsgBody_cancel_job | InMsgBody_submit_result | InMsgBody_confirm_result | InMsgBody_dispute_job | InMsgBody_settle_job | InMsgBody_expire_job | InMsgBody_claim_session | InMsgBody_close_session | InMsgBody_job_accepted | InMsgBody_job_rejected | InMsgBody_dispute_verdict | InMsgBody_job_payment | InMsgBody_job_refund | InMsgBody_protocol_fee | InMsgBody_report_usage | InMsgBody_pool_claim | InMsgBody_fund_rewards | InMsgBody_reward_paid;
 
 export interface InMsgBody_register_provider {
     readonly kind: 'InMsgBody_register_provider';
@@ -534,6 +564,7 @@ export interface InMsgBody_job_closed {
     readonly nonce: bigint;
     readonly bond: Coins;
     readonly outcome: number;
+    readonly report: Maybe<SettlementReport>;
 }
 
 export interface InMsgBody_slash_bond {
@@ -576,6 +607,31 @@ export interface InMsgBody_request_unbond {
 export interface InMsgBody_withdraw_stake {
     readonly kind: 'InMsgBody_withdraw_stake';
     readonly query_id: bigint;
+}
+
+export interface InMsgBody_report_rewards {
+    readonly kind: 'InMsgBody_report_rewards';
+    readonly query_id: bigint;
+    readonly pool: BitString;
+}
+
+export interface InMsgBody_claim_rewards {
+    readonly kind: 'InMsgBody_claim_rewards';
+    readonly query_id: bigint;
+    readonly pool: BitString;
+}
+
+export interface InMsgBody_usage_counted {
+    readonly kind: 'InMsgBody_usage_counted';
+    readonly query_id: bigint;
+    readonly epoch: number;
+    readonly claim_at: number;
+}
+
+export interface InMsgBody_usage_late {
+    readonly kind: 'InMsgBody_usage_late';
+    readonly query_id: bigint;
+    readonly epoch: number;
 }
 
 export interface InMsgBody_excesses {
@@ -701,6 +757,36 @@ export interface InMsgBody_protocol_fee {
     readonly query_id: bigint;
 }
 
+export interface InMsgBody_report_usage {
+    readonly kind: 'InMsgBody_report_usage';
+    readonly query_id: bigint;
+    readonly epoch: number;
+    readonly fees: Coins;
+    readonly ends_at: number;
+    readonly owner: Address;
+    readonly work: Coins;
+}
+
+export interface InMsgBody_pool_claim {
+    readonly kind: 'InMsgBody_pool_claim';
+    readonly query_id: bigint;
+    readonly owner: Address;
+    readonly records: Dictionary<number, Coins>;
+}
+
+export interface InMsgBody_fund_rewards {
+    readonly kind: 'InMsgBody_fund_rewards';
+    readonly query_id: bigint;
+    readonly epoch: number;
+    readonly amount: Coins;
+}
+
+export interface InMsgBody_reward_paid {
+    readonly kind: 'InMsgBody_reward_paid';
+    readonly query_id: bigint;
+    readonly amount: Coins;
+}
+
 // provider_offer$_ price_per_unit:Coins endpoint:^Cell = ProviderOffer;
 
 export interface ProviderOffer {
@@ -748,7 +834,7 @@ export interface ProviderStorageUninit {
 /*
 provider_storage$_ root:MsgAddressInt owner:MsgAddressInt state:(## 4) stake:Coins
     locked:Coins open_jobs:uint32 revoked:Bool tombstoned:Bool unbond_at:uint32
-    attestation:^ProviderAttestation params:^ProviderParams book:^ProviderBook
+    reward_fees:Coins attestation:^ProviderAttestation params:^ProviderParams book:^ProviderBook
     models:(HashmapE 256 True) = ProviderStorage;
 */
 
@@ -763,6 +849,7 @@ export interface ProviderStorage {
     readonly revoked: boolean;
     readonly tombstoned: boolean;
     readonly unbond_at: number;
+    readonly reward_fees: Coins;
     readonly attestation: ProviderAttestation;
     readonly params: ProviderParams;
     readonly book: ProviderBook;
@@ -771,7 +858,8 @@ export interface ProviderStorage {
 
 /*
 provider_book$_ offer:^ProviderOffer job_code_hash:bits256 job_code_depth:uint16
-    completed:uint64 failed:uint64 slashed:Coins = ProviderBook;
+    completed:uint64 failed:uint64 slashed:Coins
+    rewards:(HashmapE 256 RewardEntry) = ProviderBook;
 */
 
 export interface ProviderBook {
@@ -782,6 +870,17 @@ export interface ProviderBook {
     readonly completed: bigint;
     readonly failed: bigint;
     readonly slashed: Coins;
+    readonly rewards: Dictionary<bigint, RewardEntry>;
+}
+
+// reward_entry$_ state:uint2 work:Coins fees:Coins at:uint32 = RewardEntry;
+
+export interface RewardEntry {
+    readonly kind: 'RewardEntry';
+    readonly state: number;
+    readonly work: Coins;
+    readonly fees: Coins;
+    readonly at: number;
 }
 
 /*
@@ -797,6 +896,17 @@ export interface JobOffer {
     readonly deadline: number;
     readonly created_at: number;
     readonly session: boolean;
+}
+
+// settlement_report$_ fees:Coins work:Coins pool:bits256 epoch:uint32 ends_at:uint32 = SettlementReport;
+
+export interface SettlementReport {
+    readonly kind: 'SettlementReport';
+    readonly fees: Coins;
+    readonly work: Coins;
+    readonly pool: BitString;
+    readonly epoch: number;
+    readonly ends_at: number;
 }
 
 // signed_result$_ signature:bits512 result:^JobResult = SignedResult;
@@ -899,7 +1009,7 @@ export interface JobTerms {
 
 /*
 job_progress$_ result_commitment:bits256 usage:uint64 seq:uint32 paid_usage:uint64
-    timer:uint32 reason_hash:bits256 = JobProgress;
+    timer:uint32 reason_hash:bits256 fees:Coins = JobProgress;
 */
 
 export interface JobProgress {
@@ -910,6 +1020,7 @@ export interface JobProgress {
     readonly paid_usage: bigint;
     readonly timer: number;
     readonly reason_hash: BitString;
+    readonly fees: Coins;
 }
 
 /*
@@ -931,6 +1042,46 @@ export interface SignedReceipt {
     readonly kind: 'SignedReceipt';
     readonly signature: BitString;
     readonly receipt: UsageReceipt;
+}
+
+/*
+reward_pool_config$_ root:MsgAddressInt provider_code_hash:bits256 provider_code_depth:uint16
+    job_code_hash:bits256 job_code_depth:uint16 genesis:uint32 epoch_length:uint32
+    report_grace:uint32 claim_window:uint32 = RewardPoolConfig;
+*/
+
+export interface RewardPoolConfig {
+    readonly kind: 'RewardPoolConfig';
+    readonly root: Address;
+    readonly provider_code_hash: BitString;
+    readonly provider_code_depth: number;
+    readonly job_code_hash: BitString;
+    readonly job_code_depth: number;
+    readonly genesis: number;
+    readonly epoch_length: number;
+    readonly report_grace: number;
+    readonly claim_window: number;
+}
+
+// epoch_totals$_ work:Coins funded:Coins paid:Coins = EpochTotals;
+
+export interface EpochTotals {
+    readonly kind: 'EpochTotals';
+    readonly work: Coins;
+    readonly funded: Coins;
+    readonly paid: Coins;
+}
+
+/*
+reward_pool_storage$_ config:^RewardPoolConfig epochs:(HashmapE 32 EpochTotals)
+    liability:Coins = RewardPoolStorage;
+*/
+
+export interface RewardPoolStorage {
+    readonly kind: 'RewardPoolStorage';
+    readonly config: RewardPoolConfig;
+    readonly epochs: Dictionary<number, EpochTotals>;
+    readonly liability: Coins;
 }
 
 // nothing$0 {X:Type} = Maybe X;
@@ -1149,7 +1300,8 @@ export function storeParams(params: Params): (builder: Builder) => void {
 job_params$_ bond_bps:uint16 bond_floor:Coins min_job_duration:uint32 max_job_duration:uint32
     challenge_window:uint32 arbitration_period:uint32 session_grace:uint32
     protocol_fee_bps:uint16 slash_client_bps:uint16 slash_reporter_bps:uint16
-    equivocation_slash_bps:uint16 dispute_slash_cap_bps:uint16 keeper_reward:Coins = JobParams;
+    equivocation_slash_bps:uint16 dispute_slash_cap_bps:uint16 keeper_reward:Coins
+    rewards:(Maybe RewardTerms) = JobParams;
 */
 
 export function loadJobParams(slice: Slice): JobParams {
@@ -1166,6 +1318,7 @@ export function loadJobParams(slice: Slice): JobParams {
     let equivocation_slash_bps: number = slice.loadUint(16);
     let dispute_slash_cap_bps: number = slice.loadUint(16);
     let keeper_reward: Coins = loadCoins(slice);
+    let rewards: Maybe<RewardTerms> = loadMaybe<RewardTerms>(slice, loadRewardTerms);
     return {
         kind: 'JobParams',
         bond_bps: bond_bps,
@@ -1181,6 +1334,7 @@ export function loadJobParams(slice: Slice): JobParams {
         equivocation_slash_bps: equivocation_slash_bps,
         dispute_slash_cap_bps: dispute_slash_cap_bps,
         keeper_reward: keeper_reward,
+        rewards: rewards,
     }
 
 }
@@ -1200,6 +1354,31 @@ export function storeJobParams(jobParams: JobParams): (builder: Builder) => void
         builder.storeUint(jobParams.equivocation_slash_bps, 16);
         builder.storeUint(jobParams.dispute_slash_cap_bps, 16);
         storeCoins(jobParams.keeper_reward)(builder);
+        storeMaybe<RewardTerms>(jobParams.rewards, storeRewardTerms)(builder);
+    })
+
+}
+
+// reward_terms$_ pool:bits256 epoch_genesis:uint32 epoch_length:uint32 = RewardTerms;
+
+export function loadRewardTerms(slice: Slice): RewardTerms {
+    let pool: BitString = slice.loadBits(256);
+    let epoch_genesis: number = slice.loadUint(32);
+    let epoch_length: number = slice.loadUint(32);
+    return {
+        kind: 'RewardTerms',
+        pool: pool,
+        epoch_genesis: epoch_genesis,
+        epoch_length: epoch_length,
+    }
+
+}
+
+export function storeRewardTerms(rewardTerms: RewardTerms): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(rewardTerms.pool);
+        builder.storeUint(rewardTerms.epoch_genesis, 32);
+        builder.storeUint(rewardTerms.epoch_length, 32);
     })
 
 }
@@ -1724,7 +1903,7 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
 
 /*
 job_closed#c0c02031 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
-    outcome:uint2 = InMsgBody;
+    outcome:uint2 report:(Maybe SettlementReport) = InMsgBody;
 */
 
 /*
@@ -1744,6 +1923,14 @@ report_equivocation#c0c02040 query_id:uint64 client:MsgAddressInt nonce:uint64
 // request_unbond#c0c02012 query_id:uint64 = InMsgBody;
 
 // withdraw_stake#c0c02013 query_id:uint64 = InMsgBody;
+
+// report_rewards#c0c02014 query_id:uint64 pool:bits256 = InMsgBody;
+
+// claim_rewards#c0c02015 query_id:uint64 pool:bits256 = InMsgBody;
+
+// usage_counted#c0c05010 query_id:uint64 epoch:uint32 claim_at:uint32 = InMsgBody;
+
+// usage_late#c0c05011 query_id:uint64 epoch:uint32 = InMsgBody;
 
 // excesses#d53276db query_id:uint64 = InMsgBody;
 
@@ -1789,6 +1976,17 @@ create_job#c0c03001 query_id:uint64 budget:Coins deadline:uint32 session:Bool cl
 // job_refund#c0c03021 query_id:uint64 = InMsgBody;
 
 // protocol_fee#c0c03022 query_id:uint64 = InMsgBody;
+
+/*
+report_usage#c0c05001 query_id:uint64 epoch:uint32 fees:Coins ends_at:uint32
+    owner:MsgAddressInt work:Coins = InMsgBody;
+*/
+
+// pool_claim#c0c05002 query_id:uint64 owner:MsgAddressInt records:(HashmapE 32 Coins) = InMsgBody;
+
+// fund_rewards#c0c05003 query_id:uint64 epoch:uint32 amount:Coins = InMsgBody;
+
+// reward_paid#c0c05012 query_id:uint64 amount:Coins = InMsgBody;
 
 export function loadInMsgBody(slice: Slice): InMsgBody {
     if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c01001))) {
@@ -2076,6 +2274,7 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         let nonce: bigint = slice.loadUintBig(64);
         let bond: Coins = loadCoins(slice);
         let outcome: number = slice.loadUint(2);
+        let report: Maybe<SettlementReport> = loadMaybe<SettlementReport>(slice, loadSettlementReport);
         return {
             kind: 'InMsgBody_job_closed',
             query_id: query_id,
@@ -2083,6 +2282,7 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
             nonce: nonce,
             bond: bond,
             outcome: outcome,
+            report: report,
         }
 
     }
@@ -2164,6 +2364,52 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         return {
             kind: 'InMsgBody_withdraw_stake',
             query_id: query_id,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02014))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let pool: BitString = slice.loadBits(256);
+        return {
+            kind: 'InMsgBody_report_rewards',
+            query_id: query_id,
+            pool: pool,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c02015))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let pool: BitString = slice.loadBits(256);
+        return {
+            kind: 'InMsgBody_claim_rewards',
+            query_id: query_id,
+            pool: pool,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c05010))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let epoch: number = slice.loadUint(32);
+        let claim_at: number = slice.loadUint(32);
+        return {
+            kind: 'InMsgBody_usage_counted',
+            query_id: query_id,
+            epoch: epoch,
+            claim_at: claim_at,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c05011))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let epoch: number = slice.loadUint(32);
+        return {
+            kind: 'InMsgBody_usage_late',
+            query_id: query_id,
+            epoch: epoch,
         }
 
     }
@@ -2396,7 +2642,66 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
-    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee" in loading "InMsgBody", but data does not satisfy any constructor');
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c05001))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let epoch: number = slice.loadUint(32);
+        let fees: Coins = loadCoins(slice);
+        let ends_at: number = slice.loadUint(32);
+        let owner: Address = slice.loadAddress();
+        let work: Coins = loadCoins(slice);
+        return {
+            kind: 'InMsgBody_report_usage',
+            query_id: query_id,
+            epoch: epoch,
+            fees: fees,
+            ends_at: ends_at,
+            owner: owner,
+            work: work,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c05002))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let owner: Address = slice.loadAddress();
+        let records: Dictionary<number, Coins> = Dictionary.load(Dictionary.Keys.Uint(32), {
+            serialize: () => { throw new Error('Not implemented') },
+            parse: loadCoins,
+        }, slice);
+        return {
+            kind: 'InMsgBody_pool_claim',
+            query_id: query_id,
+            owner: owner,
+            records: records,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c05003))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let epoch: number = slice.loadUint(32);
+        let amount: Coins = loadCoins(slice);
+        return {
+            kind: 'InMsgBody_fund_rewards',
+            query_id: query_id,
+            epoch: epoch,
+            amount: amount,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c05012))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let amount: Coins = loadCoins(slice);
+        return {
+            kind: 'InMsgBody_reward_paid',
+            query_id: query_id,
+            amount: amount,
+        }
+
+    }
+    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_report_rewards", "InMsgBody_claim_rewards", "InMsgBody_usage_counted", "InMsgBody_usage_late", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee", "InMsgBody_report_usage", "InMsgBody_pool_claim", "InMsgBody_fund_rewards", "InMsgBody_reward_paid" in loading "InMsgBody", but data does not satisfy any constructor');
 }
 
 export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void {
@@ -2630,6 +2935,7 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
             builder.storeUint(inMsgBody.nonce, 64);
             storeCoins(inMsgBody.bond)(builder);
             builder.storeUint(inMsgBody.outcome, 2);
+            storeMaybe<SettlementReport>(inMsgBody.report, storeSettlementReport)(builder);
         })
 
     }
@@ -2690,6 +2996,39 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         return ((builder: Builder) => {
             builder.storeUint(0xc0c02013, 32);
             builder.storeUint(inMsgBody.query_id, 64);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_report_rewards')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02014, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeBits(inMsgBody.pool);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_claim_rewards')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c02015, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeBits(inMsgBody.pool);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_usage_counted')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c05010, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.epoch, 32);
+            builder.storeUint(inMsgBody.claim_at, 32);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_usage_late')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c05011, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.epoch, 32);
         })
 
     }
@@ -2866,7 +3205,50 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
-    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee" in loading "InMsgBody", but data does not satisfy any constructor');
+    if ((inMsgBody.kind == 'InMsgBody_report_usage')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c05001, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.epoch, 32);
+            storeCoins(inMsgBody.fees)(builder);
+            builder.storeUint(inMsgBody.ends_at, 32);
+            builder.storeAddress(inMsgBody.owner);
+            storeCoins(inMsgBody.work)(builder);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_pool_claim')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c05002, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeAddress(inMsgBody.owner);
+            builder.storeDict(inMsgBody.records, Dictionary.Keys.Uint(32), {
+                serialize: ((arg: Coins, builder: Builder) => {
+                storeCoins(arg)(builder);
+            }),
+                parse: () => { throw new Error('Not implemented') },
+            });
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_fund_rewards')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c05003, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.epoch, 32);
+            storeCoins(inMsgBody.amount)(builder);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_reward_paid')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c05012, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            storeCoins(inMsgBody.amount)(builder);
+        })
+
+    }
+    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_report_rewards", "InMsgBody_claim_rewards", "InMsgBody_usage_counted", "InMsgBody_usage_late", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee", "InMsgBody_report_usage", "InMsgBody_pool_claim", "InMsgBody_fund_rewards", "InMsgBody_reward_paid" in loading "InMsgBody", but data does not satisfy any constructor');
 }
 
 // provider_offer$_ price_per_unit:Coins endpoint:^Cell = ProviderOffer;
@@ -2992,7 +3374,7 @@ export function storeProviderStorageUninit(providerStorageUninit: ProviderStorag
 /*
 provider_storage$_ root:MsgAddressInt owner:MsgAddressInt state:(## 4) stake:Coins
     locked:Coins open_jobs:uint32 revoked:Bool tombstoned:Bool unbond_at:uint32
-    attestation:^ProviderAttestation params:^ProviderParams book:^ProviderBook
+    reward_fees:Coins attestation:^ProviderAttestation params:^ProviderParams book:^ProviderBook
     models:(HashmapE 256 True) = ProviderStorage;
 */
 
@@ -3006,6 +3388,7 @@ export function loadProviderStorage(slice: Slice): ProviderStorage {
     let revoked: boolean = slice.loadBoolean();
     let tombstoned: boolean = slice.loadBoolean();
     let unbond_at: number = slice.loadUint(32);
+    let reward_fees: Coins = loadCoins(slice);
     let slice1 = slice.loadRef().beginParse(true);
     let attestation: ProviderAttestation = loadProviderAttestation(slice1);
     let slice2 = slice.loadRef().beginParse(true);
@@ -3027,6 +3410,7 @@ export function loadProviderStorage(slice: Slice): ProviderStorage {
         revoked: revoked,
         tombstoned: tombstoned,
         unbond_at: unbond_at,
+        reward_fees: reward_fees,
         attestation: attestation,
         params: params,
         book: book,
@@ -3046,6 +3430,7 @@ export function storeProviderStorage(providerStorage: ProviderStorage): (builder
         builder.storeBit(providerStorage.revoked);
         builder.storeBit(providerStorage.tombstoned);
         builder.storeUint(providerStorage.unbond_at, 32);
+        storeCoins(providerStorage.reward_fees)(builder);
         let cell1 = beginCell();
         storeProviderAttestation(providerStorage.attestation)(cell1);
         builder.storeRef(cell1);
@@ -3067,7 +3452,8 @@ export function storeProviderStorage(providerStorage: ProviderStorage): (builder
 
 /*
 provider_book$_ offer:^ProviderOffer job_code_hash:bits256 job_code_depth:uint16
-    completed:uint64 failed:uint64 slashed:Coins = ProviderBook;
+    completed:uint64 failed:uint64 slashed:Coins
+    rewards:(HashmapE 256 RewardEntry) = ProviderBook;
 */
 
 export function loadProviderBook(slice: Slice): ProviderBook {
@@ -3078,6 +3464,10 @@ export function loadProviderBook(slice: Slice): ProviderBook {
     let completed: bigint = slice.loadUintBig(64);
     let failed: bigint = slice.loadUintBig(64);
     let slashed: Coins = loadCoins(slice);
+    let rewards: Dictionary<bigint, RewardEntry> = Dictionary.load(Dictionary.Keys.BigUint(256), {
+        serialize: () => { throw new Error('Not implemented') },
+        parse: loadRewardEntry,
+    }, slice);
     return {
         kind: 'ProviderBook',
         offer: offer,
@@ -3086,6 +3476,7 @@ export function loadProviderBook(slice: Slice): ProviderBook {
         completed: completed,
         failed: failed,
         slashed: slashed,
+        rewards: rewards,
     }
 
 }
@@ -3100,6 +3491,39 @@ export function storeProviderBook(providerBook: ProviderBook): (builder: Builder
         builder.storeUint(providerBook.completed, 64);
         builder.storeUint(providerBook.failed, 64);
         storeCoins(providerBook.slashed)(builder);
+        builder.storeDict(providerBook.rewards, Dictionary.Keys.BigUint(256), {
+            serialize: ((arg: RewardEntry, builder: Builder) => {
+            storeRewardEntry(arg)(builder);
+        }),
+            parse: () => { throw new Error('Not implemented') },
+        });
+    })
+
+}
+
+// reward_entry$_ state:uint2 work:Coins fees:Coins at:uint32 = RewardEntry;
+
+export function loadRewardEntry(slice: Slice): RewardEntry {
+    let state: number = slice.loadUint(2);
+    let work: Coins = loadCoins(slice);
+    let fees: Coins = loadCoins(slice);
+    let at: number = slice.loadUint(32);
+    return {
+        kind: 'RewardEntry',
+        state: state,
+        work: work,
+        fees: fees,
+        at: at,
+    }
+
+}
+
+export function storeRewardEntry(rewardEntry: RewardEntry): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeUint(rewardEntry.state, 2);
+        storeCoins(rewardEntry.work)(builder);
+        storeCoins(rewardEntry.fees)(builder);
+        builder.storeUint(rewardEntry.at, 32);
     })
 
 }
@@ -3136,6 +3560,36 @@ export function storeJobOffer(jobOffer: JobOffer): (builder: Builder) => void {
         builder.storeUint(jobOffer.deadline, 32);
         builder.storeUint(jobOffer.created_at, 32);
         builder.storeBit(jobOffer.session);
+    })
+
+}
+
+// settlement_report$_ fees:Coins work:Coins pool:bits256 epoch:uint32 ends_at:uint32 = SettlementReport;
+
+export function loadSettlementReport(slice: Slice): SettlementReport {
+    let fees: Coins = loadCoins(slice);
+    let work: Coins = loadCoins(slice);
+    let pool: BitString = slice.loadBits(256);
+    let epoch: number = slice.loadUint(32);
+    let ends_at: number = slice.loadUint(32);
+    return {
+        kind: 'SettlementReport',
+        fees: fees,
+        work: work,
+        pool: pool,
+        epoch: epoch,
+        ends_at: ends_at,
+    }
+
+}
+
+export function storeSettlementReport(settlementReport: SettlementReport): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        storeCoins(settlementReport.fees)(builder);
+        storeCoins(settlementReport.work)(builder);
+        builder.storeBits(settlementReport.pool);
+        builder.storeUint(settlementReport.epoch, 32);
+        builder.storeUint(settlementReport.ends_at, 32);
     })
 
 }
@@ -3417,7 +3871,7 @@ export function storeJobTerms(jobTerms: JobTerms): (builder: Builder) => void {
 
 /*
 job_progress$_ result_commitment:bits256 usage:uint64 seq:uint32 paid_usage:uint64
-    timer:uint32 reason_hash:bits256 = JobProgress;
+    timer:uint32 reason_hash:bits256 fees:Coins = JobProgress;
 */
 
 export function loadJobProgress(slice: Slice): JobProgress {
@@ -3427,6 +3881,7 @@ export function loadJobProgress(slice: Slice): JobProgress {
     let paid_usage: bigint = slice.loadUintBig(64);
     let timer: number = slice.loadUint(32);
     let reason_hash: BitString = slice.loadBits(256);
+    let fees: Coins = loadCoins(slice);
     return {
         kind: 'JobProgress',
         result_commitment: result_commitment,
@@ -3435,6 +3890,7 @@ export function loadJobProgress(slice: Slice): JobProgress {
         paid_usage: paid_usage,
         timer: timer,
         reason_hash: reason_hash,
+        fees: fees,
     }
 
 }
@@ -3447,6 +3903,7 @@ export function storeJobProgress(jobProgress: JobProgress): (builder: Builder) =
         builder.storeUint(jobProgress.paid_usage, 64);
         builder.storeUint(jobProgress.timer, 32);
         builder.storeBits(jobProgress.reason_hash);
+        storeCoins(jobProgress.fees)(builder);
     })
 
 }
@@ -3501,6 +3958,114 @@ export function storeSignedReceipt(signedReceipt: SignedReceipt): (builder: Buil
         let cell1 = beginCell();
         storeUsageReceipt(signedReceipt.receipt)(cell1);
         builder.storeRef(cell1);
+    })
+
+}
+
+/*
+reward_pool_config$_ root:MsgAddressInt provider_code_hash:bits256 provider_code_depth:uint16
+    job_code_hash:bits256 job_code_depth:uint16 genesis:uint32 epoch_length:uint32
+    report_grace:uint32 claim_window:uint32 = RewardPoolConfig;
+*/
+
+export function loadRewardPoolConfig(slice: Slice): RewardPoolConfig {
+    let root: Address = slice.loadAddress();
+    let provider_code_hash: BitString = slice.loadBits(256);
+    let provider_code_depth: number = slice.loadUint(16);
+    let job_code_hash: BitString = slice.loadBits(256);
+    let job_code_depth: number = slice.loadUint(16);
+    let genesis: number = slice.loadUint(32);
+    let epoch_length: number = slice.loadUint(32);
+    let report_grace: number = slice.loadUint(32);
+    let claim_window: number = slice.loadUint(32);
+    return {
+        kind: 'RewardPoolConfig',
+        root: root,
+        provider_code_hash: provider_code_hash,
+        provider_code_depth: provider_code_depth,
+        job_code_hash: job_code_hash,
+        job_code_depth: job_code_depth,
+        genesis: genesis,
+        epoch_length: epoch_length,
+        report_grace: report_grace,
+        claim_window: claim_window,
+    }
+
+}
+
+export function storeRewardPoolConfig(rewardPoolConfig: RewardPoolConfig): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeAddress(rewardPoolConfig.root);
+        builder.storeBits(rewardPoolConfig.provider_code_hash);
+        builder.storeUint(rewardPoolConfig.provider_code_depth, 16);
+        builder.storeBits(rewardPoolConfig.job_code_hash);
+        builder.storeUint(rewardPoolConfig.job_code_depth, 16);
+        builder.storeUint(rewardPoolConfig.genesis, 32);
+        builder.storeUint(rewardPoolConfig.epoch_length, 32);
+        builder.storeUint(rewardPoolConfig.report_grace, 32);
+        builder.storeUint(rewardPoolConfig.claim_window, 32);
+    })
+
+}
+
+// epoch_totals$_ work:Coins funded:Coins paid:Coins = EpochTotals;
+
+export function loadEpochTotals(slice: Slice): EpochTotals {
+    let work: Coins = loadCoins(slice);
+    let funded: Coins = loadCoins(slice);
+    let paid: Coins = loadCoins(slice);
+    return {
+        kind: 'EpochTotals',
+        work: work,
+        funded: funded,
+        paid: paid,
+    }
+
+}
+
+export function storeEpochTotals(epochTotals: EpochTotals): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        storeCoins(epochTotals.work)(builder);
+        storeCoins(epochTotals.funded)(builder);
+        storeCoins(epochTotals.paid)(builder);
+    })
+
+}
+
+/*
+reward_pool_storage$_ config:^RewardPoolConfig epochs:(HashmapE 32 EpochTotals)
+    liability:Coins = RewardPoolStorage;
+*/
+
+export function loadRewardPoolStorage(slice: Slice): RewardPoolStorage {
+    let slice1 = slice.loadRef().beginParse(true);
+    let config: RewardPoolConfig = loadRewardPoolConfig(slice1);
+    let epochs: Dictionary<number, EpochTotals> = Dictionary.load(Dictionary.Keys.Uint(32), {
+        serialize: () => { throw new Error('Not implemented') },
+        parse: loadEpochTotals,
+    }, slice);
+    let liability: Coins = loadCoins(slice);
+    return {
+        kind: 'RewardPoolStorage',
+        config: config,
+        epochs: epochs,
+        liability: liability,
+    }
+
+}
+
+export function storeRewardPoolStorage(rewardPoolStorage: RewardPoolStorage): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        let cell1 = beginCell();
+        storeRewardPoolConfig(rewardPoolStorage.config)(cell1);
+        builder.storeRef(cell1);
+        builder.storeDict(rewardPoolStorage.epochs, Dictionary.Keys.Uint(32), {
+            serialize: ((arg: EpochTotals, builder: Builder) => {
+            storeEpochTotals(arg)(builder);
+        }),
+            parse: () => { throw new Error('Not implemented') },
+        });
+        storeCoins(rewardPoolStorage.liability)(builder);
     })
 
 }
