@@ -75,7 +75,16 @@ describe('Attack: bounced messages of every kind the contracts send', () => {
         expect(after.balance - before.balance).toBeGreaterThan(0n);
     });
 
-    it('provider: bounces of its job_accepted / job_rejected answers are ignored (no state change, the bond stays locked)', async () => {
+    it('provider: its job_accepted / job_rejected answers are non-bounceable, and a bounce of them is ignored (no state change, the bond stays locked)', async () => {
+        // The network never bounces them (SPEC §5.4): an acceptance and a rejection, as sent.
+        for (const modelHash of [MODEL, 0xdeadn]) {
+            const created = await createJob(s.p, s.client, s.provider.address, { clientKeys: s.clientKeys, modelHash });
+            const answers = created.result.transactions
+                .filter((tx) => tx.inMessage?.info.dest instanceof Address && tx.inMessage.info.dest.equals(s.provider.address))
+                .flatMap((tx) => outMessagesOf(tx))
+                .filter((m) => m.op === Op.jobAccepted || m.op === Op.jobRejected);
+            expect(answers.map((m) => [m.op, m.bounce])).toEqual([[modelHash === MODEL ? Op.jobAccepted : Op.jobRejected, false]]);
+        }
         const o = await s.openJob();
         const jobs = await s.provider.getProviderJobs();
         const terms = { price: 1n, bond: jobs.locked, operatorKey: 0n, owner: s.owner.address, params: Cell.EMPTY };

@@ -7,9 +7,7 @@
  *
  * Messages that only contracts send are sent here from the legitimate sender's
  * address (the sandbox can do that; on chain only that contract could), so the
- * rejection is due to the body alone. Their over-long variants are exit 9 today
- * instead of the documented 101 (the handlers use end_parse()): those rows are
- * marked `failing` and reported.
+ * rejection is due to the body alone.
  */
 import { Address, beginCell, Cell, toNano } from '@ton/core';
 import '@ton/test-utils';
@@ -31,7 +29,7 @@ type Row = {
     watch: Address[];
 };
 
-type Entry = [name: string, setup: () => Promise<Row>, overLongDeviates?: boolean];
+type Entry = [name: string, setup: () => Promise<Row>];
 
 describe('Attack: truncated and over-long bodies', () => {
     let s: Stage;
@@ -91,10 +89,10 @@ describe('Attack: truncated and over-long bodies', () => {
             },
         ],
         // ---- provider: from the root (sender spoofed) ----
-        ['provider provider_init (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerInit(toNano('1'), att(), offerToCell(DEFAULT_OFFER), models(), params()), value: V, watch: [s.provider.address] }), true],
-        ['provider provider_reattest (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerReattest(att(), params()), value: V, watch: [s.provider.address] }), true],
-        ['provider provider_set_models (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerSetModels(models(), params()), value: V, watch: [s.provider.address] }), true],
-        ['provider provider_revoke (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerRevoke(0, POLICY, s.keeper.address), value: V, watch: [s.provider.address] }), true],
+        ['provider provider_init (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerInit(toNano('1'), att(), offerToCell(DEFAULT_OFFER), models(), params()), value: V, watch: [s.provider.address] })],
+        ['provider provider_reattest (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerReattest(att(), params()), value: V, watch: [s.provider.address] })],
+        ['provider provider_set_models (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerSetModels(models(), params()), value: V, watch: [s.provider.address] })],
+        ['provider provider_revoke (from the root)', async () => ({ from: root(), to: s.provider.address, body: Bodies.providerRevoke(0, POLICY, s.keeper.address), value: V, watch: [s.provider.address] })],
         // ---- provider: from a job (sender spoofed as the derived job) ----
         [
             'provider offer_job (from the job)',
@@ -103,7 +101,6 @@ describe('Attack: truncated and over-long bodies', () => {
                 const body = Bodies.offerJob(s.client.address, 31n, { modelHash: MODEL, budget: toNano('1'), maxPrice: toNano('1'), deadline: s.now() + HOUR, createdAt: s.now(), session: false });
                 return { from: job.address, to: s.provider.address, body, value: V, watch: [s.provider.address] };
             },
-            true,
         ],
         [
             'provider job_closed (from the job)',
@@ -111,7 +108,6 @@ describe('Attack: truncated and over-long bodies', () => {
                 const o = await s.openJob();
                 return { from: o.job.address, to: s.provider.address, body: Bodies.jobClosed(s.client.address, o.nonce, toNano('2'), Outcome.completed), value: V, watch: [s.provider.address] };
             },
-            true,
         ],
         [
             'provider slash_bond (from the job)',
@@ -119,7 +115,6 @@ describe('Attack: truncated and over-long bodies', () => {
                 const o = await s.openJob();
                 return { from: o.job.address, to: s.provider.address, body: Bodies.slashBond(s.client.address, o.nonce, toNano('2'), toNano('2'), Slash.timeout, s.keeper.address), value: V, watch: [s.provider.address] };
             },
-            true,
         ],
         // ---- job: clients, workers, keepers ----
         [
@@ -155,10 +150,9 @@ describe('Attack: truncated and over-long bodies', () => {
                 const terms = { price: 1n, bond: 1n, operatorKey: 1n, owner: s.owner.address, params: params() };
                 return { ...jobRow(o, s.provider.address, Bodies.jobAccepted(terms)), watch: [o.job.address] };
             },
-            true,
         ],
-        ['job job_rejected (from the provider)', async () => ({ ...jobRow(await s.openJob(), s.provider.address, Bodies.jobRejected(Errors.notEligible)), watch: [] }), true],
-        ['job dispute_verdict (from the root)', async () => ({ ...jobRow(await s.disputed(), root(), Bodies.disputeVerdict(true, 1n)), watch: [s.provider.address] }), true],
+        ['job job_rejected (from the provider)', async () => ({ ...jobRow(await s.openJob(), s.provider.address, Bodies.jobRejected(Errors.notEligible)), watch: [] })],
+        ['job dispute_verdict (from the root)', async () => ({ ...jobRow(await s.disputed(), root(), Bodies.disputeVerdict(true, 1n)), watch: [s.provider.address] })],
     ];
 
     function jobRow(o: { job: { address: Address } }, from: Address, body: Cell): Row {
@@ -178,32 +172,17 @@ describe('Attack: truncated and over-long bodies', () => {
         await send(row, opOnly(row.body), Errors.cellUnderflow);
     });
 
-    const conforming = entries.filter((e) => !e[2]);
-    const deviating = entries.filter((e) => e[2]);
     // provider_init already carries four references: no room for a fifth.
-    const roomForRef = (list: Entry[]) => list.filter((e) => !e[0].includes('provider_init'));
+    const roomForRef = entries.filter((e) => !e[0].includes('provider_init'));
 
-    it.each(conforming)('%s: one trailing bit is malformed (101)', async (_n, setup) => {
+    it.each(entries)('%s: one trailing bit is malformed (101)', async (_n, setup) => {
         const row = await setup();
         await send(row, withBit(row.body), Errors.malformedBody);
     });
 
-    it.each(roomForRef(conforming))('%s: one trailing reference is malformed (101)', async (_n, setup) => {
+    it.each(roomForRef)('%s: one trailing reference is malformed (101)', async (_n, setup) => {
         const row = await setup();
         await send(row, withRef(row.body), Errors.malformedBody);
-    });
-
-    // Reported: these handlers call end_parse() (exit 9) where SPEC §5 documents 101.
-    it.failing.each(deviating)('%s: a trailing bit or reference is malformed (101)', async (_n, setup) => {
-        const row = await setup();
-        await send(row, withBit(row.body), Errors.malformedBody);
-        if (row.body.refs.length < 4) await send(row, withRef(row.body), Errors.malformedBody);
-    });
-
-    it.each(deviating)('%s: trailing data is rejected (today with exit 9), no state change, value bounced', async (_n, setup) => {
-        const row = await setup();
-        await send(row, withBit(row.body), Errors.cellUnderflow);
-        if (row.body.refs.length < 4) await send(row, withRef(row.body), Errors.cellUnderflow);
     });
 });
 
@@ -249,16 +228,11 @@ describe('Attack: unknown op', () => {
         expect((await s.provider.getProviderData()).stake).toBe(stake);
     });
 
-    // SPEC §5: "a text comment (op = 0) is a plain transfer: ... a registered provider accepts it
-    // into its balance". provider.fc has no op = 0 case: it falls through to owner_op (151).
-    it.failing('provider: a text comment from anyone is accepted like a plain transfer (SPEC §5)', async () => {
+    it('provider: a text comment from anyone is accepted like a plain transfer (SPEC §5)', async () => {
+        const stake = (await s.provider.getProviderData()).stake;
         await expectKept(s.bc, { from: s.attacker.address, to: s.provider.address, value: V, body: beginCell().storeUint(0, 32).storeStringTail('thanks for the answer').endCell() });
-    });
-
-    it('provider: a text comment is rejected today (151 from a stranger, 0xffff from the owner), value bounced', async () => {
-        const comment = beginCell().storeUint(0, 32).storeStringTail('thanks for the answer').endCell();
-        await expectBounce(s.bc, { from: s.attacker.address, to: s.provider.address, value: V, body: comment }, Errors.notOwner);
-        await expectBounce(s.bc, { from: s.owner.address, to: s.provider.address, value: V, body: comment }, Errors.unknownOp);
+        await expectKept(s.bc, { from: s.owner.address, to: s.provider.address, value: V, body: beginCell().storeUint(0, 32).endCell() });
+        expect((await s.provider.getProviderData()).stake).toBe(stake);
     });
 
     it('provider: an owner without a registered provider gets every plain transfer and op bounced (154)', async () => {

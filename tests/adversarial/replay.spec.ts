@@ -106,8 +106,8 @@ describe('Attack: replayed attestation statement', () => {
     });
 
     // SPEC §12 invariant 4: "A provider's attested_at never decreases; a statement is used at
-    // most once per provider." provider_init accepts any statement on an exited provider.
-    it.failing('after the provider exits, re-registering with its older (still valid) statement is refused (156)', async () => {
+    // most once per provider": provider_init on an exited provider checks it like a re-attestation.
+    it('after the provider exits, re-registering with its older (still valid) statement is refused (156)', async () => {
         const first = makeStatement(s.p, { owner: s.newcomer.address, issuedAt: s.now(), expiresAt: s.now() + 30 * DAY });
         const reg = await registerProvider(s.p, s.newcomer, { statement: first });
         expectNoFailure(reg.result.transactions);

@@ -5,18 +5,17 @@
  * Sweeping the surplus. SPEC §5: a registered provider accepts a plain
  * transfer "into its balance (not into its stake)"; §12 invariant 2: its
  * balance holds its stake "plus nothing else that belongs to anyone but its
- * owner". Every provider answer sends everything above stake + storage reserve
- * to whoever it answers (send_keeping_stake, mode 128), so the next sender of
- * any message (here a 1-nanoton top_up from a stranger) collects the owner's
- * surplus.
+ * owner". Only the owner's operations sweep that surplus (send_keeping_stake,
+ * SPEC §9 "Value flow"); anyone else's message (here a 1-nanoton top_up from a
+ * stranger) gets back at most its own unused value.
  *
  * Stranding value. An exited provider "holds only its storage reserve" (§9)
- * and an unregistered provider rejects plain transfers (§5), but an exited one
- * accepts them and keeps them until its owner registers again.
+ * and only a registered provider accepts plain transfers (§5): an exited one
+ * rejects them, so they bounce.
  */
-import { Cell, toNano } from '@ton/core';
+import { beginCell, Cell, toNano } from '@ton/core';
 import '@ton/test-utils';
-import { expectBounce, expectKept, sendRaw, viewAccount } from '../properties/attack';
+import { expectBounce, sendRaw, viewAccount } from '../properties/attack';
 import { buildStage, Stage } from '../properties/stage';
 import { valueOf } from '../helpers/fixtures';
 import { Provider } from '../../wrappers/Provider';
@@ -44,16 +43,20 @@ describe("Attack: sweeping a provider's surplus with a minimal top-up", () => {
         return { value, back: valueOf(txs, s.provider.address, s.attacker.address, Op.excesses) };
     }
 
-    // Reported: provider.fc send_keeping_stake (line 66) returns the whole balance above
-    // stake + reserve to the sender of whatever message is being answered.
-    it.failing("a stranger's top-up returns it at most its own unused value, never the owner's surplus", async () => {
+    it("a stranger's top-up returns it at most its own unused value, never the owner's surplus", async () => {
+        const before = await viewAccount(s.bc, s.provider.address);
         const { value, back } = await sweep();
         expect(back).toBeLessThan(value);
-    });
-
-    it('today the stranger collects the surplus: the excess it receives exceeds what it sent by about the surplus', async () => {
-        const { value, back } = await sweep();
-        expect(back - value).toBeGreaterThan(SURPLUS - toNano('0.05'));
+        expect(back).toBeGreaterThan(0n);
+        // The surplus stays with the provider until the owner's next operation sweeps it.
+        const after = await viewAccount(s.bc, s.provider.address);
+        expect(after.balance).toBeGreaterThan(before.balance + SURPLUS - toNano('0.01'));
+        const txs = await sendRaw(s.bc, { from: s.owner.address, to: s.provider.address, value: s.preq.ownerOp, body: Provider.updateOfferMessage({ pricePerUnit: 1n, endpoint: 'x' }) });
+        expect(valueOf(txs, s.provider.address, s.owner.address, Op.excesses)).toBeGreaterThan(SURPLUS - toNano('0.01'));
+        const stake = (await s.provider.getProviderData()).stake;
+        const swept = await viewAccount(s.bc, s.provider.address);
+        expect(swept.balance).toBeGreaterThanOrEqual(stake + s.fees.providerStorageReserve);
+        expect(swept.balance).toBeLessThan(stake + s.fees.providerStorageReserve + toNano('0.01'));
     });
 });
 
@@ -73,18 +76,11 @@ describe('Attack: stranding value in an exited provider', () => {
         expect((await s.provider.getProviderData()).state).toBe(4);
     }
 
-    // SPEC §5: "an unregistered provider rejects it [a plain transfer]"; §9: after withdraw_stake
-    // the provider "holds only its storage reserve". provider.fc recv_internal (line 443) only
-    // rejects a plain transfer in state uninit, so an exited provider keeps it.
-    it.failing('a plain transfer to an exited provider is rejected and bounced', async () => {
+    it('a plain transfer to an exited provider is rejected and bounced', async () => {
         await exit();
         await expectBounce(s.bc, { from: s.attacker.address, to: s.provider.address, value: toNano('3'), body: Cell.EMPTY }, Errors.notRegistered);
-    });
-
-    it('today an exited provider keeps a plain transfer above its storage reserve (returned only on re-registration)', async () => {
-        await exit();
-        const out = await expectKept(s.bc, { from: s.attacker.address, to: s.provider.address, value: toNano('3'), body: Cell.EMPTY });
-        expect(out.returned).toBe(0n);
-        expect((await viewAccount(s.bc, s.provider.address)).balance).toBeGreaterThan(s.fees.providerStorageReserve + toNano('2.9'));
+        const comment = beginCell().storeUint(0, 32).storeStringTail('hello').endCell();
+        await expectBounce(s.bc, { from: s.attacker.address, to: s.provider.address, value: toNano('3'), body: comment }, Errors.notRegistered);
+        expect((await viewAccount(s.bc, s.provider.address)).balance).toBeLessThanOrEqual(s.fees.providerStorageReserve);
     });
 });

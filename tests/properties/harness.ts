@@ -317,11 +317,6 @@ export type ProvRec = {
     equivocated: boolean;
     /** A report of its equivocation went through: it must be the last (tombstoned). */
     equivocationSlashed?: boolean;
-    /**
-     * Plain transfers an exited provider accepted: they stay in its balance (SPEC §5 says an
-     * unregistered provider rejects them; reported, malformed.spec.ts) until a re-registration.
-     */
-    stranded: bigint;
     lastStatement?: Cell;
 };
 
@@ -458,7 +453,7 @@ export class World {
         const providers: ProvRec[] = w.owners.map((o, i) => {
             const address = Provider.createFromConfig({ root: w.p.root.address, owner: o, jobCode: w.p.jobCode }, w.p.providerCode).address;
             w.protocol.set(address.toString(), 'provider');
-            return { owner: i, address, operator: keyFromLabel(`property operator ${i}`), equivocated: false, stranded: 0n };
+            return { owner: i, address, operator: keyFromLabel(`property operator ${i}`), equivocated: false };
         });
         w.model = { jobs: [], providers, nextNonce: w.clients.map(() => 1n), nextChangeId: 0 };
         await w.rebase();
@@ -690,6 +685,7 @@ export class World {
         if (r.bounced) return r.kind === 'job' ? `bounced:${r.op}` : 'bounced';
         const body = r.tx.inMessage!.body.beginParse();
         if (body.remainingBits === 0 && body.remainingRefs === 0) return 'plain';
+        if (r.op === 0) return 'plain'; // a text comment (SPEC §5)
         return `op:${r.op}`;
     }
 
@@ -745,6 +741,20 @@ export class World {
             if (r.op === Op.withdrawStake) check(this.now() >= a.unbondAt, 'provider guard: withdrawal after the unbonding period (§5.3)', where);
         }
         if (b.state === ProviderState.exited) check(b.stake === 0n && b.locked === 0n && b.openJobs === 0, 'an exited provider holds no stake and no job (§12.2)', where);
+        // §9 value flow, §12.2: the surplus (balance above stake + storage reserve) belongs to the
+        // owner. A transaction that sends nothing to the owner leaves the provider at least its
+        // balance before the message plus the change of its stake: anyone else gets back at
+        // most the unused part of its own value (plus a keeper's reward taken from the stake).
+        if (a.state > ProviderState.uninit) {
+            const ownerIdx = this.model.providers.findIndex((p) => p.address.equals(r.on));
+            const owner = this.owners[ownerIdx];
+            if (!r.outs.some((o) => o.to.equals(owner))) {
+                const d = r.tx.description;
+                const storage = d.type === 'generic' ? (d.storagePhase?.storageFeesCollected ?? 0n) : 0n;
+                const keep = r.balanceBefore - storage + (b.stake - a.stake);
+                check(r.balanceAfter >= keep, "the owner's surplus goes only to the owner: anyone else gets back at most its own unused value (§9)", { ...where, before: r.balanceBefore, after: r.balanceAfter, keep });
+            }
+        }
     }
 
     private checkSlash(r: TxRecord, a: ProviderView, b: ProviderView, where: object) {
@@ -932,7 +942,7 @@ export class World {
             if (!faulty) check(pv.slashed === 0n && pv.failed === 0, 'a provider that committed no fault is never slashed', { provider: i, slashed: pv.slashed, failed: pv.failed });
             if (final) {
                 check(pv.state === NO_ACCOUNT || pv.state === ProviderState.exited, 'every provider has exited', { provider: i, state: pv.state });
-                check(pv.balance <= this.fees.providerStorageReserve + prov.stranded, 'an exited provider holds at most its storage reserve', { provider: i, balance: pv.balance, reserve: this.fees.providerStorageReserve, stranded: prov.stranded });
+                check(pv.balance <= this.fees.providerStorageReserve, 'an exited provider holds at most its storage reserve', { provider: i, balance: pv.balance, reserve: this.fees.providerStorageReserve });
             }
         }
         this.model.jobs.forEach((j, k) => {

@@ -51,7 +51,7 @@ export type Operation =
     | { t: 'closeSession'; job: number; who: number }
     | { t: 'equivocate'; owner: number; job: number; v: 'ok' | 'same' | 'wrongKey' | 'seqDiff' }
     | { t: 'wait'; dt: number }
-    | { t: 'transfer'; to: number }
+    | { t: 'transfer'; to: number; comment: boolean }
     | { t: 'junk'; to: number; kind: number }
     | { t: 'race'; client: number; owner: number; session: boolean; other: number; delay: number };
 
@@ -109,7 +109,7 @@ export function operationArb(weights: Weights): fc.Arbitrary<Operation> {
         closeSession: fc.record({ t: fc.constant('closeSession' as const), job: small(8), who }),
         equivocate: fc.record({ t: fc.constant('equivocate' as const), owner: small(2), job: small(8), v: variant('ok', 'same', 'wrongKey', 'seqDiff') }),
         wait: fc.record({ t: fc.constant('wait' as const), dt: small(WAITS.length) }),
-        transfer: fc.record({ t: fc.constant('transfer' as const), to: small(3) }),
+        transfer: fc.record({ t: fc.constant('transfer' as const), to: small(3), comment: fc.boolean() }),
         junk: fc.record({ t: fc.constant('junk' as const), to: small(3), kind: small(4) }),
         race: fc.record({ t: fc.constant('race' as const), client: small(2), owner: small(2), session: fc.boolean(), other: small(4), delay: small(2) }),
     };
@@ -129,9 +129,6 @@ export function formatOperation(o: Operation): string {
 // ---------------------------------------------------------------------------
 
 const MARGIN = toNano('0.01');
-
-/** Generate the replay of a statement older than an exited provider's (SPEC §12.4 bug, see replay.spec.ts) only on request. */
-const KNOWN_BUGS = process.env.FUZZ_KNOWN_BUGS === '1';
 
 type Expect = 'rejected' | 'rejectedOrRefused' | undefined;
 
@@ -210,9 +207,9 @@ async function dispatch(w: World, o: Operation): Promise<{ records: TxRecord[]; 
                     const pv = await w.provider(o.owner);
                     const issued = issuedAtOf(prov.lastStatement);
                     const stale = pv.state !== -1 && pv.state !== ProviderState.uninit && issued <= pv.attestedAt;
-                    // An exited provider accepts an older statement (reported, replay.spec.ts): generated only on request.
-                    if (!(stale && pv.state === ProviderState.exited && !KNOWN_BUGS)) statement = prov.lastStatement;
-                    if (stale && pv.state !== ProviderState.exited) exp = 'rejectedOrRefused';
+                    statement = prov.lastStatement;
+                    // Refused: already registered (155), or an exited provider's statement not newer than its last (156).
+                    if (stale) exp = 'rejectedOrRefused';
                 }
             }
             if (stake < w.params.minStake) exp = 'rejected';
@@ -352,10 +349,12 @@ async function dispatch(w: World, o: Operation): Promise<{ records: TxRecord[]; 
 async function dispatchJob(w: World, o: Operation): Promise<{ records: TxRecord[]; expect: Expect } | undefined> {
     if (o.t === 'transfer') {
         const to = o.to === 0 ? w.p.root.address : w.model.providers[o.to - 1].address;
-        const exited = o.to > 0 && (await w.provider(o.to - 1)).state === ProviderState.exited;
-        const records = await w.send({ from: w.stranger, to, value: toNano('1'), body: Cell.EMPTY });
-        if (exited && records[0].ok) w.model.providers[o.to - 1].stranded += records[0].balanceAfter - records[0].balanceBefore;
-        return { records, expect: undefined };
+        // Only the root and a registered provider accept a plain transfer or a text comment (SPEC §5).
+        const state = o.to > 0 ? (await w.provider(o.to - 1)).state : ProviderState.active;
+        const registered = state === ProviderState.active || state === ProviderState.jailed || state === ProviderState.unbonding;
+        const body = o.comment ? beginCell().storeUint(0, 32).storeStringTail('for storage').endCell() : Cell.EMPTY;
+        const records = await w.send({ from: w.stranger, to, value: toNano('1'), body });
+        return { records, expect: registered ? undefined : 'rejected' };
     }
     if (o.t === 'junk') {
         const job = await pickJob(w, o.kind);

@@ -38,9 +38,7 @@ export const PROVIDER_TRANSITIONS: Record<string, Pair[]> = {
         [NONE, NONE],
         [P.uninit, NONE],
         ...same(P.active, P.jailed, P.unbonding, P.exited),
-        // Not in the §7 table (which says active stays active), but the keeper's reward comes
-        // out of the stake and update_jail_state() jails a provider left below min_stake, as
-        // §8.4 does for slashes. Reported as a SPEC inconsistency.
+        // The keeper's reward comes out of the stake: a provider left below min_stake is jailed (§7).
         [P.active, P.jailed],
     ],
     // From the owner (top_up: anyone).
@@ -57,8 +55,8 @@ export const PROVIDER_TRANSITIONS: Record<string, Pair[]> = {
     [`op:${Op.slashBond}`]: [...same(...REGISTERED), [P.active, P.jailed]],
     // From anyone.
     [`op:${Op.reportEquivocation}`]: [...same(...REGISTERED), [P.active, P.jailed]],
-    // Plain transfers (registered or exited provider), and every bounce (ignored).
-    plain: same(P.active, P.jailed, P.unbonding, P.exited),
+    // Plain transfers and text comments (accepted by a registered provider only), and every bounce (ignored).
+    plain: same(P.active, P.jailed, P.unbonding),
     bounced: same(P.uninit, ...REGISTERED, P.exited),
 };
 

@@ -9,7 +9,6 @@
  * Deterministic by default (fixed seed and run count). Environment:
  *   FUZZ_RUNS=n     run n sequences instead of the default
  *   FUZZ_SEED=s     another seed
- *   FUZZ_KNOWN_BUGS=1  also generate the cases of reported bugs (expect failures)
  *   FUZZ_COVERAGE=1 print the transitions and operation outcomes observed
  * A failure prints the shrunk sequence, one operation per line, and the
  * invariant it broke.
