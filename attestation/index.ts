@@ -47,7 +47,15 @@ export {
     policyMeasurementsOf,
 } from './policy';
 export type { PolicyMeasurements } from './policy';
-export { REPORTDATA_DOMAIN, buildReportData, checkReportData, reportDataKeyBinding } from './reportdata';
+export {
+    REPORTDATA_DOMAIN,
+    REPORTDATA_ROOT_DOMAIN,
+    buildQuoteModeReportData,
+    buildReportData,
+    checkReportData,
+    reportDataKeyBinding,
+    reportDataRootBinding,
+} from './reportdata';
 
 export {
     buildStatementCell,

@@ -48,6 +48,29 @@ export function buildReportData(operatorKey: Buffer, encryptionKey: Buffer, owne
     return Buffer.concat([reportDataKeyBinding(operatorKey, encryptionKey, owner), Buffer.alloc(32)]);
 }
 
+/** ASCII domain separator of the root binding of a quote-mode registration (18 bytes). */
+export const REPORTDATA_ROOT_DOMAIN = 'cocoon.tdx.root.v1';
+
+/**
+ * The root binding placed in REPORTDATA[32..64) of a quote that registers a provider on chain
+ * (quote mode, SPEC §6.5): SHA-256( "cocoon.tdx.root.v1" || root_wc (int8) || root_hash ).
+ * It ties the quote to one root deployment (the owner of the quote verifier) the way a
+ * statement's `subject.root` does.
+ */
+export function reportDataRootBinding(root: Address): Buffer {
+    const wc = Buffer.alloc(1);
+    wc.writeInt8(root.workChain);
+    return createHash('sha256').update(Buffer.from(REPORTDATA_ROOT_DOMAIN, 'ascii')).update(wc).update(root.hash).digest();
+}
+
+/**
+ * The 64-byte REPORTDATA of a quote for a quote-mode registration: {@link reportDataKeyBinding}
+ * followed by {@link reportDataRootBinding} (a statement-mode quote has zeros there instead).
+ */
+export function buildQuoteModeReportData(operatorKey: Buffer, encryptionKey: Buffer, owner: Address, root: Address): Buffer {
+    return Buffer.concat([reportDataKeyBinding(operatorKey, encryptionKey, owner), reportDataRootBinding(root)]);
+}
+
 /**
  * Checks that `reportData` (the quote's 64-byte REPORTDATA) is exactly
  * `buildReportData(operatorKey, encryptionKey, owner)`.

@@ -20,7 +20,9 @@ import { signResult } from '../wrappers/Job';
 import { TimelockActions } from '../wrappers/Root';
 import { P256Harness, P256Op } from '../wrappers/P256Harness';
 import { QuoteVerifier, splitQuote, verifyQuoteBody } from '../wrappers/QuoteVerifier';
-import { buildReportData, createSimulatedTdxCa, createSimulatedTdxQuote } from '../attestation';
+import { buildQuoteModeReportData, buildReportData, createSimulatedTdxCa, createSimulatedTdxQuote, parseTdxQuote } from '../attestation';
+import { measurementPolicyHash, policyMeasurementsOf } from '../attestation/policy';
+import { Mode } from '../wrappers/constants';
 import { existsSync, readFileSync } from 'fs';
 import { SessionReceipts } from '../sdk/jobs';
 import { measure, OpMeasure, requireSuccess } from './chain';
@@ -32,6 +34,9 @@ import {
     dataOf,
     HOUR,
     loadCode,
+    MODEL,
+    OFFER,
+    providerOf,
     registerProvider,
     Registered,
     sha256n,
@@ -85,6 +90,8 @@ export const OP_NOTES: Record<string, string> = {
         'one ECDSA P-256 verification (unhinted) in a transaction of the test harness (contracts/p256-harness.fc): sender -> harness verify -> result reply.',
     'attestation.verifyQuote':
         'one whole TDX v4 quote verified on chain (contracts/quote-verifier.fc): sender -> verifier verify_quote (quote signature, QE report signature by a registered PCK key, QE report binding, debug bit, policy hash; hinted ECDSA) -> result reply.',
+    'provider.registerByQuote':
+        'quote mode (attestation level 2): owner wallet -> quote verifier register_by_quote (whole quote verified, REPORTDATA binding of keys, owner and root) -> root register_quote_provider -> provider provider_init (deploy) -> owner provider_registered.',
     'rewards.claim': 'not implemented: there is no reward pool yet.',
 };
 
@@ -345,6 +352,55 @@ async function verifyQuote(codes: Codes): Promise<OpMeasure & { quote: string }>
     return { ...(await measure(w.blockchain, w.reg, res.transactions)), quote: source };
 }
 
+/**
+ * A provider registration in the quote mode, the whole chain. The verifier is governed by the
+ * root (set_quote_verifier, set_attestation_modes, add_policy and add_pck_key through the
+ * timelock, not measured). The quote is SIMULATED on the real quote's measurements when it is
+ * present: a registration quote's REPORTDATA must bind the owner and root of this sandbox, which
+ * no quote made on hardware can.
+ */
+async function registerByQuote(codes: Codes): Promise<OpMeasure & { quote: string }> {
+    const { world: w } = await createWorld(codes);
+    const verifier = w.blockchain.openContract(QuoteVerifier.createFromConfig({ owner: w.root.address }, loadCode('QuoteVerifier')));
+    w.reg.add(verifier.address, 'quote-verifier', 'harness');
+    requireSuccess('quote verifier deploy', w.reg, (await verifier.sendDeploy(w.governance.getSender(), toNano('1'))).transactions);
+    const owner = await w.blockchain.treasury('quote-mode owner');
+    w.reg.add(owner.address, 'owner', 'wallet');
+    const template = existsSync(SHARED_QUOTE) ? readFileSync(SHARED_QUOTE) : undefined;
+    const ca = await createSimulatedTdxCa();
+    const keys = { operator: Buffer.alloc(32, 1), encryption: Buffer.alloc(32, 2) };
+    const quote = createSimulatedTdxQuote(ca, { template, reportData: buildQuoteModeReportData(keys.operator, keys.encryption, owner.address, w.root.address) });
+    const parts = splitQuote(quote);
+    const policy = BigInt('0x' + measurementPolicyHash(policyMeasurementsOf(parseTdxQuote(quote).body)).toString('hex'));
+    const required = await w.root.getRequiredValues();
+    const quoteRequired = await w.root.getQuoteRequiredValues();
+    const actions = [
+        TimelockActions.setQuoteVerifier(verifier.address),
+        TimelockActions.setAttestationModes(Mode.all),
+        TimelockActions.addPolicy(policy, 'bench'),
+        TimelockActions.addPckKey(parts.pckKey!),
+    ];
+    const first = (await w.root.getRootData()).nextChangeId;
+    for (const a of actions) requireSuccess('queue', w.reg, (await w.root.sendQueueChange(w.governance.getSender(), required.governanceOp, a)).transactions);
+    w.blockchain.now! += w.params.timelockDelay;
+    for (let k = 0; k < actions.length; k++) {
+        const value = k === 3 ? quoteRequired.pckOp : required.governanceOp;
+        requireSuccess('execute', w.reg, (await w.root.sendExecuteChange(w.governance.getSender(), value, first + k)).transactions);
+    }
+    const res = await verifier.sendRegisterByQuote(owner.getSender(), w.params.minStake + quoteRequired.registerByQuote, parts, {
+        stake: w.params.minStake,
+        operatorKey: BigInt('0x' + keys.operator.toString('hex')),
+        encryptionKey: BigInt('0x' + keys.encryption.toString('hex')),
+        offer: OFFER,
+        models: [MODEL],
+    });
+    w.reg.add(providerOf(w, owner.address).address, 'provider', 'provider');
+    requireSuccess('provider.registerByQuote', w.reg, res.transactions);
+    const provider = providerOf(w, owner.address);
+    if ((await provider.getProviderData()).state !== 1) throw new Error('provider.registerByQuote: the provider is not active');
+    return { ...(await measure(w.blockchain, w.reg, res.transactions)), quote: template ? 'SIMULATED on the real quote (same measurements)' : 'SIMULATED (../shared/testdata absent)' };
+}
+
 export const BUDGET = { lifecycleGas: 60_000, sessionRatio: 1.02, scalingRatio: 1.02 };
 
 export const REFERENCE = {
@@ -376,6 +432,8 @@ async function main() {
     const p256op = await p256Verify(codes);
     log(`bench: TDX quote verification`);
     const quoteOp = await verifyQuote(codes);
+    log(`bench: quote-mode registration`);
+    const quoteReg = await registerByQuote(codes);
 
     const ops: Record<string, unknown> = {};
     for (const name of Object.keys(OP_NOTES)) {
@@ -390,6 +448,11 @@ async function main() {
         ...quoteOp,
         includes: OP_NOTES['attestation.verifyQuote'],
         note: 'Whole quote in one transaction with hinted ECDSA (two signatures). PCK keys are registered by the verifier owner (governance); the PCK certificate chain is not parsed on chain.',
+    };
+    ops['provider.registerByQuote'] = {
+        ...quoteReg,
+        includes: OP_NOTES['provider.registerByQuote'],
+        note: 'The owner pays the verification (the verifier is counted as harness gas here): compare with provider.register (statement mode). The value sent is the stake + get_quote_required_values(); the unused part comes back with provider_registered.',
     };
     ops['rewards.claim'] = { status: 'not implemented', includes: OP_NOTES['rewards.claim'] };
 

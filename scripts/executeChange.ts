@@ -1,6 +1,7 @@
 import { Cell, OpenedContract } from '@ton/core';
 import { NetworkProvider } from '@ton/blueprint';
 import { paramsToCell, Root } from '../wrappers/Root';
+import { QuoteVerifier } from '../wrappers/QuoteVerifier';
 import { randomQueryId } from '../wrappers/common';
 import { Op, ParamBounds } from '../wrappers/constants';
 import { loadTimelockAction } from '../wrappers/generated/schema';
@@ -47,6 +48,17 @@ async function applied(provider: NetworkProvider, root: OpenedContract<Root>, ac
         }
         case 'TimelockAction_set_guardian':
             return (await root.getRootData()).guardian.equals(a.guardian);
+        case 'TimelockAction_set_attestation_modes':
+            return (await root.getAttestationConfig()).modes === a.modes;
+        case 'TimelockAction_set_quote_verifier':
+            return (await root.getAttestationConfig()).quoteVerifier?.equals(a.verifier) ?? false;
+        case 'TimelockAction_add_pck_key': {
+            // The root forwards the key to the quote verifier, which registers it.
+            const at = (await root.getAttestationConfig()).quoteVerifier;
+            if (!at) return false;
+            const pck = await provider.open(QuoteVerifier.createFromAddress(at)).getPck(a.x);
+            return pck.found && pck.y === a.y;
+        }
     }
 }
 
@@ -61,7 +73,12 @@ export async function run(provider: NetworkProvider, args: string[]) {
         print(
             `Change #${id}: executable from ${formatTime(change.eta)} until ${formatTime(change.eta + ParamBounds.timelockGracePeriod)}`,
         );
-        const { value, note } = withMargin(required.governanceOp);
+        // add_pck_key also pays the message to the quote verifier and its gas.
+        const isPck = loadTimelockAction(change.action.beginParse()).kind === 'TimelockAction_add_pck_key';
+        if (isPck && !(await root.getAttestationConfig()).quoteVerifier) {
+            throw new PreflightError(`change #${id} registers a PCK key but the root has no quote verifier yet (it would refuse: ${exitNote('noQuoteVerifier')}); execute set_quote_verifier first`);
+        }
+        const { value, note } = withMargin(isPck ? (await root.getQuoteRequiredValues()).pckOp : required.governanceOp);
         const sent = await sendOrPrint(
             ctx,
             {

@@ -1,6 +1,7 @@
 import { Cell } from '@ton/core';
 import { NetworkProvider } from '@ton/blueprint';
 import { Root, RootParams, TimelockActions } from '../wrappers/Root';
+import { QuoteVerifier } from '../wrappers/QuoteVerifier';
 import { randomQueryId } from '../wrappers/common';
 import { Op, ParamBounds } from '../wrappers/constants';
 import {
@@ -25,6 +26,9 @@ import {
     parseText,
     parseTon,
     parseUint,
+    parseModes,
+    readFileArg,
+    verifiedPckKey,
     PreflightError,
     requireSender,
     rootReport,
@@ -37,7 +41,17 @@ import {
     withMargin,
 } from '../tools/cli';
 
-const ACTIONS = ['add-policy', 'add-model', 'add-verifier-key', 'set-params', 'upgrade-root-code', 'set-guardian'] as const;
+const ACTIONS = [
+    'add-policy',
+    'add-model',
+    'add-verifier-key',
+    'set-params',
+    'upgrade-root-code',
+    'set-guardian',
+    'set-attestation-modes',
+    'set-quote-verifier',
+    'add-pck-key',
+] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 const PARAM_FLAGS: FlagSpec[] = [
@@ -57,6 +71,9 @@ const ACTION_FLAGS: Record<ActionName, string[]> = {
     'set-params': [...PARAM_FLAGS, ...jobParamFlags()].map((f) => f.name),
     'upgrade-root-code': ['code-boc'],
     'set-guardian': ['guardian'],
+    'set-attestation-modes': ['modes'],
+    'set-quote-verifier': ['verifier'],
+    'add-pck-key': ['pck-chain', 'quote', 'trusted-root'],
 };
 const COMMON_FLAGS = [Flags.root.name, 'action', Flags.dryRun.name];
 
@@ -75,6 +92,15 @@ export const spec: ScriptSpec = {
         ...jobParamFlags('set-params: job '),
         { name: 'code-boc', value: '<file|hex>', help: 'upgrade-root-code: new root code (BoC file, hex, or build/Root.compiled.json)' },
         { name: 'guardian', value: '<address>', help: 'set-guardian: the new guardian' },
+        { name: 'modes', value: '<statement,quote|none>', help: 'set-attestation-modes: the registrations the root accepts' },
+        { name: 'verifier', value: '<address>', help: 'set-quote-verifier: the quote verifier (deployQuoteVerifier; its owner must be this root)' },
+        { name: 'pck-chain', value: '<file>', help: 'add-pck-key: PEM chain PCK, PCK CA, root (verified off chain to the pinned root first)' },
+        { name: 'quote', value: '<file>', help: 'add-pck-key: a raw TDX quote whose PCK chain to register (verified first)' },
+        {
+            name: 'trusted-root',
+            value: '<hex>',
+            help: "add-pck-key: pinned root key 04||x||y (default: Intel's SGX Root CA; anything else is for test chains only)",
+        },
         Flags.dryRun,
     ],
 };
@@ -137,6 +163,32 @@ function actionBuilder(action: ActionName, a: CliArgs): (current: () => Promise<
             const guardian = a.required('guardian', parseAddress);
             return async () => TimelockActions.setGuardian(guardian);
         }
+        case 'set-attestation-modes': {
+            const modes = a.required('modes', parseModes);
+            return async () => TimelockActions.setAttestationModes(modes);
+        }
+        case 'set-quote-verifier': {
+            const verifier = a.required('verifier', parseAddress);
+            return async () => TimelockActions.setQuoteVerifier(verifier);
+        }
+        case 'add-pck-key': {
+            const chain = a.optional('pck-chain', readFileArg);
+            const quote = a.optional('quote', readFileArg);
+            if ((chain === undefined) === (quote === undefined)) throw new UsageError('add-pck-key needs exactly one of --pck-chain, --quote');
+            const pinned = a.optional('trusted-root', (raw, flag) => {
+                const b = Buffer.from(raw.replace(/^0x/, ''), 'hex');
+                if (b.length !== 65 || b[0] !== 4) throw new UsageError(`${flag}: expected 65 bytes 04||x||y in hex`);
+                return b;
+            });
+            // The contracts do not parse X.509: this off-chain check is what makes the key a PCK key.
+            let key;
+            try {
+                key = verifiedPckKey({ pemChain: chain, quote }, pinned);
+            } catch (e) {
+                throw new PreflightError(`the PCK certificate chain does not verify: ${(e as Error).message}`);
+            }
+            return async () => TimelockActions.addPckKey(key);
+        }
     }
 }
 
@@ -149,6 +201,13 @@ export async function run(provider: NetworkProvider, args: string[]) {
         const action = await build(() => root.getParams());
 
         const [data, params, required] = await Promise.all([root.getRootData(), root.getParams(), root.getRequiredValues()]);
+        if (actionName === 'set-quote-verifier') {
+            const verifier = provider.open(QuoteVerifier.createFromAddress(a.required('verifier', parseAddress)));
+            const owner = (await provider.isContractDeployed(verifier.address)) ? await verifier.getOwner().catch(() => null) : null;
+            if (!owner || !owner.equals(root.address)) {
+                throw new PreflightError(`${formatAddress(verifier.address, testOnly)} is not a deployed quote verifier owned by this root (deployQuoteVerifier)`);
+            }
+        }
         if (!ctx.dryRun) {
             requireSender(senderAddress(provider), [{ who: 'governance', address: data.governance }], 'queue_change');
         }

@@ -3,7 +3,7 @@
  *   - FunC (contracts/common/op-codes.fc, errors.fc, params.fc, and any other
  *     contracts/**.fc defining a constant with one of the prefixes below),
  *   - TypeScript (wrappers/constants.ts: Op, Errors, Action, Revocation,
- *     ProviderState, Tag, ParamBounds),
+ *     ProviderState, Tag, Mode, ParamBounds),
  *   - the TL-B schema (contracts/schema.tlb: constructor tags),
  * and SPEC.md documents the error codes (checked when SPEC.md has an
  * "Error codes" section).
@@ -13,7 +13,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import path from 'path';
-import { Action, Errors, JobState, Op, Outcome, ParamBounds, ProviderState, ProviderStateName, Revocation, Slash, Tag } from '../wrappers/constants';
+import { Action, Errors, JobState, Mode, Op, Outcome, ParamBounds, ProviderState, ProviderStateName, Revocation, Slash, Tag } from '../wrappers/constants';
 
 const ROOT_DIR = path.resolve(__dirname, '..');
 const CONTRACTS = path.join(ROOT_DIR, 'contracts');
@@ -44,7 +44,7 @@ function parseFuncConstants(file: string): FuncConst[] {
 }
 
 /** Namespaces mirrored in wrappers/constants.ts. */
-const MIRRORED_PREFIXES = ['op', 'error', 'action', 'revocation', 'state', 'tag', 'outcome', 'slash', 'job', 'params'] as const;
+const MIRRORED_PREFIXES = ['op', 'error', 'action', 'revocation', 'state', 'tag', 'outcome', 'slash', 'job', 'mode', 'params'] as const;
 type Prefix = (typeof MIRRORED_PREFIXES)[number];
 /** Unprefixed FunC constants mirrored in ParamBounds. */
 const MIRRORED_BARE = ['TIMELOCK_GRACE_PERIOD', 'MAX_PENDING_CHANGES', 'ENDPOINT_MAX_BITS', 'BPS'];
@@ -109,6 +109,7 @@ const TS_GROUPS: Record<Exclude<Prefix, 'params'>, [string, TsGroup]> = {
     outcome: ['Outcome', Outcome],
     slash: ['Slash', Slash],
     job: ['JobState', JobState],
+    mode: ['Mode', Mode],
 };
 
 /**

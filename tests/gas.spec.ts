@@ -27,7 +27,13 @@ import {
 import { signReceipt, signResult } from '../wrappers/Job';
 import { cellTreeSize } from './helpers/ledger';
 import { TimelockActions } from '../wrappers/Root';
-import { Op } from '../wrappers/constants';
+import { Mode, Op } from '../wrappers/constants';
+import { buildQuoteModeReportData, buildReportData, createSimulatedTdxCa, createSimulatedTdxQuote } from '../attestation';
+import { measurementPolicyHash, policyMeasurementsOf } from '../attestation/policy';
+import { parseTdxQuote } from '../attestation/quote';
+import { QuoteVerifier, splitQuote, verifyQuoteBody } from '../wrappers/QuoteVerifier';
+import { loadCode, DEFAULT_OFFER } from './helpers/fixtures';
+import { existsSync } from 'fs';
 
 function gasConstants(): Record<string, bigint> {
     const src = readFileSync(path.resolve(__dirname, '../contracts/common/gas.fc'), 'utf8');
@@ -274,6 +280,79 @@ describe('Gas constants', () => {
         record('gas::provider_equivocation', gasOf(r.transactions, provider.address));
     });
 
+    // Quote mode: the verifier's handlers and the root's register_quote_provider, with exactly the
+    // required values (simulated quotes on the real quote's measurements when it is present).
+    beforeAll(async () => {
+        const qp = await deployProtocol({ params: { maxModels: MAX }, extraModels: models });
+        const quoteFile = path.resolve(process.env.COCOON_SHARED_TESTDATA ?? path.resolve(__dirname, '../../shared/testdata'), 'tdx-quote-v4.dat');
+        const template = existsSync(quoteFile) ? readFileSync(quoteFile) : undefined;
+        const verifier = qp.blockchain.openContract(QuoteVerifier.createFromConfig({ owner: qp.root.address }, loadCode('QuoteVerifier')));
+        await verifier.sendDeploy(qp.governance.getSender(), toNano('1'));
+        const ca = await createSimulatedTdxCa();
+        const key = (x: bigint) => Buffer.from(x.toString(16).padStart(64, '0'), 'hex');
+        const quoteFor = (owner: any, reportData?: Buffer) =>
+            splitQuote(createSimulatedTdxQuote(ca, { template, reportData: reportData ?? buildQuoteModeReportData(key(1n), key(2n), owner, qp.root.address) }));
+        const sample = quoteFor(qp.governance.address);
+        const policy = BigInt('0x' + measurementPolicyHash(policyMeasurementsOf(parseTdxQuote(createSimulatedTdxQuote(ca, { template, reportData: Buffer.alloc(64) })).body)).toString('hex'));
+        const required = await qp.root.getRequiredValues();
+        const quoteRequired = await qp.root.getQuoteRequiredValues();
+        const actions = [
+            TimelockActions.setQuoteVerifier(verifier.address),
+            TimelockActions.setAttestationModes(Mode.all),
+            TimelockActions.addPolicy(policy, 'gas'),
+            TimelockActions.addPckKey(sample.pckKey!),
+        ];
+        for (const a of actions) await qp.root.sendQueueChange(qp.governance.getSender(), required.governanceOp, a);
+        qp.blockchain.now! += qp.params.timelockDelay;
+        for (let id = 0; id < actions.length; id++) {
+            const r = await qp.root.sendExecuteChange(qp.governance.getSender(), id === 3 ? quoteRequired.pckOp : required.governanceOp, id);
+            expectChainSucceeds(r.transactions);
+            record('gas::root_admin', gasOf(r.transactions, qp.root.address));
+            if (id === 3) record('gas::quote_pck_op', gasOf(r.transactions, verifier.address));
+        }
+        expect((await verifier.getPck(sample.pckKey!.x)).found).toBe(true);
+
+        // Registrations with one model and with 32, each with exactly the required value.
+        for (const [i, set] of [[models[0]], models, [models[1]]].entries()) {
+            const owner = await qp.blockchain.treasury(`gas-quote-owner-${i}`);
+            const r = await verifier.sendRegisterByQuote(owner.getSender(), qp.params.minStake + quoteRequired.registerByQuote, quoteFor(owner.address), {
+                stake: qp.params.minStake,
+                operatorKey: 1n,
+                encryptionKey: 2n,
+                offer: DEFAULT_OFFER,
+                models: set,
+            });
+            expectChainSucceeds(r.transactions);
+            expect(r.transactions).toHaveTransaction({ to: owner.address, op: Op.providerRegistered });
+            record('gas::quote_register', gasOf(r.transactions, verifier.address));
+            const rootGas = gasOf(r.transactions, qp.root.address);
+            if (set.length === 1) {
+                record('gas::root_register_quote', rootGas);
+                const size = outMessageSize(r.transactions, verifier.address);
+                record('msg::quote_to_root_bits', size.bits);
+                record('msg::quote_to_root_cells', size.cells);
+            } else {
+                record('gas::root_per_model', (rootGas - measured['gas::root_register_quote'] + BigInt(MAX - 2)) / BigInt(MAX - 1));
+            }
+        }
+
+        // A stand-alone verification with a key binding, with exactly the required value.
+        const vr = await verifier.getRequiredValues();
+        const user = await qp.blockchain.treasury('gas-quote-user');
+        const bound = quoteFor(user.address, buildReportData(key(1n), key(2n), user.address));
+        let r = await verifier.sendRaw(user.getSender(), vr.verifyQuote, verifyQuoteBody(bound, { binding: { operatorKey: 1n, encryptionKey: 2n, owner: user.address } }));
+        expectChainSucceeds(r.transactions);
+        expect(r.transactions).toHaveTransaction({ from: verifier.address, to: user.address, op: Op.quoteOk });
+        record('gas::quote_verify', gasOf(r.transactions, verifier.address));
+
+        // Immediate PCK revocation through the root.
+        r = await qp.root.sendRevokePckKey(qp.guardian.getSender(), quoteRequired.pckOp, sample.pckKey!.x);
+        expectChainSucceeds(r.transactions);
+        expect(r.transactions).toHaveTransaction({ from: verifier.address, to: qp.guardian.address, op: Op.excesses });
+        record('gas::root_admin', gasOf(r.transactions, qp.root.address));
+        record('gas::quote_pck_op', gasOf(r.transactions, verifier.address));
+    }, 120_000);
+
     it('prints the measurements', () => {
         const rows = Object.keys(measured)
             .sort()
@@ -286,6 +365,7 @@ describe('Gas constants', () => {
         (k) =>
             k.startsWith('gas::') ||
             k.startsWith('msg::root_to_provider') ||
+            k.startsWith('msg::quote_to_root') ||
             k.startsWith('msg::model') ||
             k.startsWith('msg::offer_job') ||
             k.startsWith('msg::job_accepted') ||

@@ -277,7 +277,7 @@ describe('TDX quote verification on chain', () => {
         const bits = s.loadBits(s.remainingBits);
         await expectRejected(beginCell().storeBits(bits).storeRef(good.refs[0]).storeRef(good.refs[1]).storeRef(good.refs[2]).endCell(), QuoteVerifierExit.malformed, 'missing ref');
         await expectRejected(beginCell().storeBits(bits).storeBit(0).storeRef(good.refs[0]).storeRef(good.refs[1]).storeRef(good.refs[2]).storeRef(good.refs[3]).endCell(), QuoteVerifierExit.malformed, 'extra bit');
-        const r = await verifier.sendRaw(user.getSender(), toNano('0.1'), beginCell().storeUint(0x12345678, 32).endCell());
+        const r = await verifier.sendRaw(user.getSender(), toNano('0.1'), beginCell().storeUint(0x12345678, 32).storeUint(0, 64).endCell());
         expect(r.transactions).toHaveTransaction({ to: verifier.address, success: false, exitCode: QuoteVerifierExit.unknownOp });
     }, 120_000);
 

@@ -349,7 +349,7 @@ describe('Root governance', () => {
         });
 
         it('rejects an action with an unknown tag', async () => {
-            for (const tag of [0x00, 0x07, 0xff]) {
+            for (const tag of [0x00, 0x0a, 0xff]) {
                 const action = beginCell().storeUint(tag, 8).storeUint(NEW_POLICY, 256).endCell();
                 await expectRejected(p.governance, queueMsg(action), Errors.unknownAction);
             }
@@ -363,6 +363,13 @@ describe('Root governance', () => {
                 TimelockActions.setParams(p.params),
                 TimelockActions.upgradeRootCode(p.rootCode),
                 TimelockActions.setGuardian(stranger.address),
+                TimelockActions.setAttestationModes(3),
+                TimelockActions.setQuoteVerifier(stranger.address),
+                // the P-256 generator: a valid curve point
+                TimelockActions.addPckKey({
+                    x: 0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296n,
+                    y: 0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n,
+                }),
             ];
             for (const action of actions) {
                 await expectRejected(p.governance, queueMsg(withTrailingBit(action)), Errors.malformedBody);

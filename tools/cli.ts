@@ -19,7 +19,7 @@ import { bufferToBigint } from '../wrappers/common';
 import { isAttestationError } from '../attestation/errors';
 import { parseSignedStatement, ParsedSignedStatement, verifySignedStatement } from '../attestation/statement';
 import { Provider } from '../wrappers/Provider';
-import { Errors, Op, ParamBounds, ProviderState, ProviderStateName } from '../wrappers/constants';
+import { Errors, Mode, Op, ParamBounds, ProviderState, ProviderStateName } from '../wrappers/constants';
 import { loadRootStorage, loadTimelockAction } from '../wrappers/generated/schema';
 
 // ---------------------------------------------------------------------------
@@ -541,7 +541,20 @@ export function decodeAction(action: Cell, testOnly = false): DecodedAction {
             return { name: 'upgrade_root_code', fields: [['code hash', a.code.hash().toString('hex')]] };
         case 'TimelockAction_set_guardian':
             return { name: 'set_guardian', fields: [['guardian', formatAddress(a.guardian, testOnly)]] };
+        case 'TimelockAction_set_attestation_modes':
+            return { name: 'set_attestation_modes', fields: [['modes', formatModes(a.modes)]] };
+        case 'TimelockAction_set_quote_verifier':
+            return { name: 'set_quote_verifier', fields: [['verifier', formatAddress(a.verifier, testOnly)]] };
+        case 'TimelockAction_add_pck_key':
+            return { name: 'add_pck_key', fields: [['x', formatHash(a.x)], ['y', formatHash(a.y)]] };
     }
+}
+
+/** Attestation modes as names (`statement+quote`), or `none`. */
+export function formatModes(modes: number): string {
+    const names = (Object.keys(Mode) as (keyof typeof Mode)[]).filter((k) => k !== 'all' && (modes & Mode[k]) !== 0);
+    const unknown = modes & ~Mode.all;
+    return [...names, ...(unknown ? [`unknown bits 0x${unknown.toString(16)}`] : [])].join('+') || 'none';
 }
 
 export function describeAction(action: Cell, testOnly = false, indent = '  '): string[] {
@@ -1659,4 +1672,46 @@ export async function sendJobMessage(
         throw new Error(`the job refused ${m.action}: ${result.refused}; the value comes back with the bounce, minus gas`);
     }
     return result.snap;
+}
+
+// ---------------------------------------------------------------------------
+// Quote mode: PCK keys (checked off chain before governance registers them)
+// ---------------------------------------------------------------------------
+
+import { intelSgxRootCaPublicKey } from '../attestation/intel';
+import { verifyPckChain } from '../attestation/pck';
+import { splitPemChain } from '../attestation/pem';
+import { parseTdxQuote } from '../attestation/quote';
+import { rawP256Point } from '../attestation/p256';
+
+export type VerifiedPckKey = { x: bigint; y: bigint; subject: string; notAfter: string; rootPublicKey: string };
+
+/**
+ * The PCK key of a certificate chain (a PEM file: PCK, PCK CA, root), or of the chain a raw
+ * quote carries, after verifying the chain up to `pinnedRoot` (Intel's SGX Root CA unless told)
+ * at `now`: the check the contracts do not do (SPEC §6.5), so it must happen before add_pck_key.
+ */
+export function verifiedPckKey(source: { pemChain?: Buffer; quote?: Buffer }, pinnedRoot: Buffer = intelSgxRootCaPublicKey(), now = new Date()): VerifiedPckKey {
+    const certs = source.quote ? [...parseTdxQuote(source.quote).certificates] : splitPemChain(source.pemChain ?? Buffer.alloc(0));
+    const chain = verifyPckChain(certs, pinnedRoot, now);
+    const point = rawP256Point(chain.pckKey, 'BAD_PCK_CHAIN', 'PCK key');
+    const coord = (b: Buffer) => BigInt('0x' + b.toString('hex'));
+    return {
+        x: coord(point.subarray(1, 33)),
+        y: coord(point.subarray(33, 65)),
+        subject: chain.leaf.subject.replace(/\n/g, ', '),
+        notAfter: chain.leaf.validTo,
+        rootPublicKey: chain.rootPublicKey.toString('hex'),
+    };
+}
+
+/** Attestation mode names for --modes (`statement,quote`). */
+export function parseModes(raw: string, flag = 'modes'): number {
+    let modes = 0;
+    for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+        if (name === 'none') continue;
+        if (name !== 'statement' && name !== 'quote') throw new UsageError(`${flag}: unknown mode "${name}" (statement, quote, none)`);
+        modes |= Mode[name];
+    }
+    return modes;
 }

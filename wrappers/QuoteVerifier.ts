@@ -1,9 +1,10 @@
 /**
  * Wrapper of contracts/quote-verifier.fc: on-chain verification of an Intel TDX DCAP v4 quote
- * (see the contract header for the messages and contracts/quote/tdx.fc for the cell layouts).
+ * and quote-mode provider registration (SPEC §6.5; messages in contracts/schema.tlb, cell
+ * layouts in contracts/quote/tdx.fc).
  *
- * `quoteRequest(quote)` cuts a raw quote into the cells the contract reads and computes the
- * untrusted ECDSA hints (wrappers/p256-hints.ts) for its two signatures.
+ * `splitQuote(quote)` cuts a raw quote into its parts; `verifyQuoteBody` / `registerByQuoteBody`
+ * build the messages, with the untrusted ECDSA hints (wrappers/p256-hints.ts) of both signatures.
  */
 import {
     Address,
@@ -20,27 +21,34 @@ import {
 } from '@ton/core';
 import { createHash, X509Certificate } from 'crypto';
 import { computeP256Hint, hintCell, P256Hint } from './p256-hints';
+import { Errors, Op } from './constants';
+import { hashSet, randomQueryId } from './common';
+import { offerToCell, ProviderOffer } from './Root';
 
+/** The verifier's opcodes (the protocol's Op table). */
 export const QuoteVerifierOp = {
-    registerPck: 0x51564b01,
-    revokePck: 0x51564b02,
-    verifyQuote: 0x51564b03,
-    quoteOk: 0x51564b04,
+    registerPck: Op.registerPck,
+    revokePck: Op.revokePck,
+    verifyQuote: Op.verifyQuote,
+    quoteOk: Op.quoteOk,
+    registerByQuote: Op.registerByQuote,
 } as const;
 
+/** The verifier's exit codes (the protocol's Errors table, SPEC §11). */
 export const QuoteVerifierExit = {
-    malformed: 101,
-    layout: 210,
-    header: 211,
-    quoteSignature: 212,
-    unknownPck: 213,
-    qeSignature: 214,
-    qeBinding: 215,
-    debug: 216,
-    reportData: 217,
-    notOwner: 218,
-    badKey: 219,
-    unknownOp: 0xffff,
+    notEnoughValue: Errors.notEnoughValue,
+    malformed: Errors.malformedBody,
+    layout: Errors.quoteLayout,
+    header: Errors.quoteHeader,
+    quoteSignature: Errors.quoteSignature,
+    unknownPck: Errors.unknownPck,
+    qeSignature: Errors.qeSignature,
+    qeBinding: Errors.qeBinding,
+    debug: Errors.debugTd,
+    reportData: Errors.reportDataMismatch,
+    notOwner: Errors.notVerifierOwner,
+    badKey: Errors.badPckKey,
+    unknownOp: Errors.unknownOp,
 } as const;
 
 /** Chunk sizes of the signed region (quote bytes [0, 632)) and of the QE report (384 bytes). */
@@ -121,15 +129,73 @@ export function quoteHints(parts: QuoteParts, pck: Point): { quote: P256Hint; qe
     };
 }
 
+type Hints = { quote: P256Hint | Cell; qe: P256Hint | Cell };
+const asHintCell = (x: P256Hint | Cell) => (x instanceof Cell ? x : hintCell(x));
+
+function qeCell(parts: QuoteParts): Cell {
+    return beginCell()
+        .storeRef(byteChain(parts.qeReport, QE_REPORT_CHUNKS))
+        .storeRef(beginCell().storeBuffer(parts.qeAuthData).endCell())
+        .endCell();
+}
+
+function signaturesCell(parts: QuoteParts): Cell {
+    return beginCell()
+        .storeUint(parts.quoteSig.r, 256)
+        .storeUint(parts.quoteSig.s, 256)
+        .storeUint(parts.qeSig.r, 256)
+        .storeRef(beginCell().storeUint(parts.qeSig.s, 256).storeUint(parts.attestationKey.x, 256).storeUint(parts.attestationKey.y, 256).endCell())
+        .endCell();
+}
+
+/** TL-B TdxQuote: the quote's cells, the PCK key's x and the hints (computed when not given). */
+export function tdxQuoteCell(parts: QuoteParts, opts: { pck?: Point; hints?: Hints } = {}): Cell {
+    const pck = opts.pck ?? parts.pckKey;
+    if (!pck) throw new Error('no PCK key');
+    const h = opts.hints ?? quoteHints(parts, pck);
+    return beginCell()
+        .storeUint(pck.x, 256)
+        .storeRef(byteChain(parts.region, REGION_CHUNKS))
+        .storeRef(qeCell(parts))
+        .storeRef(signaturesCell(parts))
+        .storeRef(beginCell().storeRef(asHintCell(h.quote)).storeRef(asHintCell(h.qe)).endCell())
+        .endCell();
+}
+
+export type RegisterByQuote = {
+    stake: bigint;
+    /** The keys REPORTDATA binds (with the sender as owner and the root). */
+    operatorKey: bigint;
+    encryptionKey: bigint;
+    offer: ProviderOffer;
+    models: bigint[];
+    pck?: Point;
+    hints?: Hints;
+    queryId?: bigint;
+};
+
+/** register_by_quote body (TL-B): a provider registration in the quote mode. */
+export function registerByQuoteBody(parts: QuoteParts, o: RegisterByQuote): Cell {
+    return beginCell()
+        .storeUint(Op.registerByQuote, 32)
+        .storeUint(o.queryId ?? 0n, 64)
+        .storeCoins(o.stake)
+        .storeUint(o.operatorKey, 256)
+        .storeUint(o.encryptionKey, 256)
+        .storeRef(tdxQuoteCell(parts, { pck: o.pck, hints: o.hints }))
+        .storeRef(offerToCell(o.offer))
+        .storeDict(hashSet(o.models))
+        .endCell();
+}
+
 /** verify_quote body. Hints are computed when not given. */
 export function verifyQuoteBody(
     parts: QuoteParts,
-    opts: { pck?: Point; binding?: KeyBinding; hints?: { quote: P256Hint | Cell; qe: P256Hint | Cell }; queryId?: bigint } = {},
+    opts: { pck?: Point; binding?: KeyBinding; hints?: Hints; queryId?: bigint } = {},
 ): Cell {
     const pck = opts.pck ?? parts.pckKey;
     if (!pck) throw new Error('no PCK key');
     const h = opts.hints ?? quoteHints(parts, pck);
-    const asCell = (x: P256Hint | Cell) => (x instanceof Cell ? x : hintCell(x));
     const binding = opts.binding
         ? beginCell()
               .storeUint(opts.binding.operatorKey, 256)
@@ -142,23 +208,32 @@ export function verifyQuoteBody(
         .storeUint(opts.queryId ?? 0n, 64)
         .storeUint(pck.x, 256)
         .storeRef(byteChain(parts.region, REGION_CHUNKS))
-        .storeRef(
-            beginCell()
-                .storeRef(byteChain(parts.qeReport, QE_REPORT_CHUNKS))
-                .storeRef(beginCell().storeBuffer(parts.qeAuthData).endCell())
-                .endCell(),
-        )
-        .storeRef(
-            beginCell()
-                .storeUint(parts.quoteSig.r, 256)
-                .storeUint(parts.quoteSig.s, 256)
-                .storeUint(parts.qeSig.r, 256)
-                .storeRef(beginCell().storeUint(parts.qeSig.s, 256).storeUint(parts.attestationKey.x, 256).storeUint(parts.attestationKey.y, 256).endCell())
-                .endCell(),
-        )
-        .storeRef(beginCell().storeMaybeRef(binding).storeRef(asCell(h.quote)).storeRef(asCell(h.qe)).endCell())
+        .storeRef(qeCell(parts))
+        .storeRef(signaturesCell(parts))
+        .storeRef(beginCell().storeMaybeRef(binding).storeRef(asHintCell(h.quote)).storeRef(asHintCell(h.qe)).endCell())
         .endCell();
 }
+
+export type QuoteVerifierConfig = {
+    /** Registers and revokes PCK keys; in the protocol: the root. */
+    owner: Address;
+};
+
+export function quoteVerifierConfigToCell(c: QuoteVerifierConfig): Cell {
+    return beginCell()
+        .storeAddress(c.owner)
+        .storeDict(Dictionary.empty(Dictionary.Keys.BigUint(256), Dictionary.Values.BigUint(256)))
+        .storeUint(0, 32)
+        .storeUint(0, 256)
+        .endCell();
+}
+
+export type QuoteVerifierRequiredValues = {
+    verifyQuote: bigint;
+    /** register_by_quote: the verifier's part on top of the stake (the root's getter gives the full value). */
+    registerByQuote: bigint;
+    pckOp: bigint;
+};
 
 export class QuoteVerifier implements Contract {
     constructor(
@@ -166,35 +241,41 @@ export class QuoteVerifier implements Contract {
         readonly init?: { code: Cell; data: Cell },
     ) {}
 
-    static createFromConfig(owner: Address, code: Cell, workchain = 0): QuoteVerifier {
-        const data = beginCell()
-            .storeAddress(owner)
-            .storeDict(Dictionary.empty(Dictionary.Keys.BigUint(256), Dictionary.Values.BigUint(256)))
-            .storeUint(0, 32)
-            .storeUint(0, 256)
-            .endCell();
+    static createFromAddress(address: Address) {
+        return new QuoteVerifier(address);
+    }
+
+    /** `config` may be the owner's address alone. */
+    static createFromConfig(config: QuoteVerifierConfig | Address, code: Cell, workchain = 0): QuoteVerifier {
+        const data = quoteVerifierConfigToCell(config instanceof Address ? { owner: config } : config);
         const init = { code, data };
         return new QuoteVerifier(contractAddress(workchain, init), init);
+    }
+
+    static registerPckMessage(key: Point, response: Address, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.registerPck, 32).storeUint(queryId, 64).storeUint(key.x, 256).storeUint(key.y, 256).storeAddress(response).endCell();
+    }
+
+    static revokePckMessage(x: bigint, response: Address, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.revokePck, 32).storeUint(queryId, 64).storeUint(x, 256).storeAddress(response).endCell();
     }
 
     async sendDeploy(provider: ContractProvider, via: Sender, value: bigint) {
         await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body: beginCell().endCell() });
     }
 
+    /** Owner only (a stand-alone verifier; in the protocol the root sends it). */
     async sendRegisterPck(provider: ContractProvider, via: Sender, value: bigint, key: Point, queryId = 0n) {
-        await provider.internal(via, {
-            value,
-            sendMode: SendMode.PAY_GAS_SEPARATELY,
-            body: beginCell().storeUint(QuoteVerifierOp.registerPck, 32).storeUint(queryId, 64).storeUint(key.x, 256).storeUint(key.y, 256).endCell(),
-        });
+        await this.sendRaw(provider, via, value, QuoteVerifier.registerPckMessage(key, via.address!, queryId));
     }
 
     async sendRevokePck(provider: ContractProvider, via: Sender, value: bigint, x: bigint, queryId = 0n) {
-        await provider.internal(via, {
-            value,
-            sendMode: SendMode.PAY_GAS_SEPARATELY,
-            body: beginCell().storeUint(QuoteVerifierOp.revokePck, 32).storeUint(queryId, 64).storeUint(x, 256).endCell(),
-        });
+        await this.sendRaw(provider, via, value, QuoteVerifier.revokePckMessage(x, via.address!, queryId));
+    }
+
+    /** Registers the sender as a provider owner with a quote (value: stake + the root's get_quote_required_values). */
+    async sendRegisterByQuote(provider: ContractProvider, via: Sender, value: bigint, parts: QuoteParts, o: RegisterByQuote) {
+        await this.sendRaw(provider, via, value, registerByQuoteBody(parts, { queryId: randomQueryId(), ...o }));
     }
 
     async sendRaw(provider: ContractProvider, via: Sender, value: bigint, body: Cell) {
@@ -211,5 +292,14 @@ export class QuoteVerifier implements Contract {
     async getStats(provider: ContractProvider): Promise<{ verified: number; lastPolicy: bigint }> {
         const res = await provider.get('get_stats', []);
         return { verified: res.stack.readNumber(), lastPolicy: res.stack.readBigNumber() };
+    }
+
+    async getOwner(provider: ContractProvider): Promise<Address> {
+        return (await provider.get('get_owner', [])).stack.readAddress();
+    }
+
+    async getRequiredValues(provider: ContractProvider): Promise<QuoteVerifierRequiredValues> {
+        const r = (await provider.get('get_required_values', [])).stack;
+        return { verifyQuote: r.readBigNumber(), registerByQuote: r.readBigNumber(), pckOp: r.readBigNumber() };
     }
 }

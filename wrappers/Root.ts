@@ -9,7 +9,7 @@ import {
     SendMode,
     TupleBuilder,
 } from '@ton/core';
-import { Action, Op, Revocation } from './constants';
+import { Action, Mode, Op, Revocation } from './constants';
 import { hashSet, metaMap, randomQueryId, textCell } from './common';
 
 /** Job terms the protocol imposes (fractions in basis points, durations in seconds). */
@@ -135,6 +135,10 @@ export type RootConfig = {
     policies?: Map<bigint, Cell>;
     models?: Map<bigint, Cell>;
     verifierKeys?: bigint[];
+    /** Accepted attestation modes (bits of Mode); Mode.statement when omitted. */
+    attestationModes?: number;
+    /** The quote verifier register_quote_provider is accepted from; none when omitted. */
+    quoteVerifier?: Address | null;
 };
 
 export type ProviderOffer = { pricePerUnit: bigint; endpoint: string };
@@ -180,6 +184,8 @@ export function rootConfigToCell(c: RootConfig): Cell {
         .storeDict(metaMap(c.policies ?? new Map()))
         .storeDict(metaMap(c.models ?? new Map()))
         .storeDict(hashSet(c.verifierKeys ?? []))
+        .storeUint(c.attestationModes ?? Mode.statement, 8)
+        .storeMaybeBuilder(c.quoteVerifier ? beginCell().storeAddress(c.quoteVerifier) : null)
         .endCell();
     const admin = beginCell()
         .storeBit(false) // no pending governance
@@ -218,6 +224,26 @@ export const TimelockActions = {
         beginCell().storeUint(Action.setParams, 8).storeRef(paramsToCell(params)).endCell(),
     upgradeRootCode: (code: Cell) => beginCell().storeUint(Action.upgradeRootCode, 8).storeRef(code).endCell(),
     setGuardian: (guardian: Address) => beginCell().storeUint(Action.setGuardian, 8).storeAddress(guardian).endCell(),
+    /** Which registrations the root accepts: bits of Mode (statement, quote). */
+    setAttestationModes: (modes: number) => beginCell().storeUint(Action.setAttestationModes, 8).storeUint(modes, 8).endCell(),
+    /** The quote verifier contract (whose owner must be this root). */
+    setQuoteVerifier: (verifier: Address) => beginCell().storeUint(Action.setQuoteVerifier, 8).storeAddress(verifier).endCell(),
+    /** Registers a PCK key (P-256 point) in the quote verifier when executed. */
+    addPckKey: (key: { x: bigint; y: bigint }) =>
+        beginCell().storeUint(Action.addPckKey, 8).storeUint(key.x, 256).storeUint(key.y, 256).endCell(),
+};
+
+export type AttestationConfig = {
+    /** Bits of Mode. */
+    modes: number;
+    quoteVerifier: Address | null;
+};
+
+export type QuoteRequiredValues = {
+    /** register_by_quote sent to the quote verifier, on top of the stake (verification gas included). */
+    registerByQuote: bigint;
+    /** revoke_pck_key, and execute_change of an add_pck_key change. */
+    pckOp: bigint;
 };
 
 export type RootData = {
@@ -320,6 +346,10 @@ export class Root implements Contract {
         return beginCell().storeUint(op, 32).storeUint(queryId, 64).storeUint(hash, 256).endCell();
     }
 
+    static revokePckKeyMessage(x: bigint, queryId = 0n): Cell {
+        return beginCell().storeUint(Op.revokePckKey, 32).storeUint(queryId, 64).storeUint(x, 256).endCell();
+    }
+
     static simpleMessage(op: number, queryId = 0n): Cell {
         return beginCell().storeUint(op, 32).storeUint(queryId, 64).endCell();
     }
@@ -408,6 +438,11 @@ export class Root implements Contract {
 
     async sendRevokeVerifierKey(provider: ContractProvider, via: Sender, value: bigint, key: bigint) {
         await this.sendBody(provider, via, value, Root.revokeMessage(Op.revokeVerifierKey, key, randomQueryId()));
+    }
+
+    /** Revokes a PCK key in the quote verifier at once (governance or guardian). */
+    async sendRevokePckKey(provider: ContractProvider, via: Sender, value: bigint, x: bigint) {
+        await this.sendBody(provider, via, value, Root.revokePckKeyMessage(x, randomQueryId()));
     }
 
     async sendPause(provider: ContractProvider, via: Sender, value: bigint) {
@@ -562,6 +597,16 @@ export class Root implements Contract {
             governanceOp: r.readBigNumber(),
             resolveDispute: r.readBigNumber(),
         };
+    }
+
+    async getAttestationConfig(provider: ContractProvider): Promise<AttestationConfig> {
+        const r = (await provider.get('get_attestation_config', [])).stack;
+        return { modes: r.readNumber(), quoteVerifier: r.readAddressOpt() };
+    }
+
+    async getQuoteRequiredValues(provider: ContractProvider): Promise<QuoteRequiredValues> {
+        const r = (await provider.get('get_quote_required_values', [])).stack;
+        return { registerByQuote: r.readBigNumber(), pckOp: r.readBigNumber() };
     }
 
     async getBalance(provider: ContractProvider): Promise<bigint> {

@@ -9,6 +9,8 @@ export const Op = {
     reattestProvider: 0xc0c01002,
     updateProviderModels: 0xc0c01003,
     checkProvider: 0xc0c01004,
+    // Root inbound from the quote verifier.
+    registerQuoteProvider: 0xc0c01005,
     // Root inbound: governance and guardian.
     queueChange: 0xc0c01010,
     executeChange: 0xc0c01011,
@@ -16,6 +18,7 @@ export const Op = {
     revokePolicy: 0xc0c01020,
     revokeModel: 0xc0c01021,
     revokeVerifierKey: 0xc0c01022,
+    revokePckKey: 0xc0c01025,
     pause: 0xc0c01023,
     unpause: 0xc0c01024,
     proposeGovernance: 0xc0c01030,
@@ -59,6 +62,11 @@ export const Op = {
     jobAccepted: 0xc0c03010,
     jobRejected: 0xc0c03011,
     disputeVerdict: 0xc0c03012,
+    // Quote verifier inbound (registerPck / revokePck: from its owner, the root).
+    registerPck: 0xc0c04001,
+    revokePck: 0xc0c04002,
+    verifyQuote: 0xc0c04003,
+    registerByQuote: 0xc0c04005,
     // Outbound notifications.
     excesses: 0xd53276db,
     slashShare: 0xc0c02041,
@@ -70,6 +78,7 @@ export const Op = {
     requestRefused: 0xc0c02021,
     providerRegistered: 0xc0c02022,
     rewardPaid: 0xc0c05012,
+    quoteOk: 0xc0c04004,
 } as const;
 
 /** Provider reward entry states (RewardEntry.state). */
@@ -124,6 +133,16 @@ export const Action = {
     setParams: 0x04,
     upgradeRootCode: 0x05,
     setGuardian: 0x06,
+    setAttestationModes: 0x07,
+    setQuoteVerifier: 0x08,
+    addPckKey: 0x09,
+} as const;
+
+/** Attestation modes (bits of the root's attestation_modes). */
+export const Mode = {
+    statement: 1,
+    quote: 2,
+    all: 3,
 } as const;
 
 /** Revocation subject kinds (2 bits). */
@@ -184,6 +203,9 @@ export const Errors = {
     badPrice: 143,
     badEndpoint: 144,
     stillAllowed: 145,
+    modeDisabled: 146,
+    notQuoteVerifier: 147,
+    noQuoteVerifier: 148,
     notRoot: 150,
     notOwner: 151,
     wrongState: 152,
@@ -202,6 +224,16 @@ export const Errors = {
     badEvidence: 166,
     openJobs: 167,
     badDuration: 168,
+    quoteLayout: 170,
+    quoteHeader: 171,
+    quoteSignature: 172,
+    unknownPck: 173,
+    qeSignature: 174,
+    qeBinding: 175,
+    debugTd: 176,
+    reportDataMismatch: 177,
+    notVerifierOwner: 178,
+    badPckKey: 179,
     notClient: 200,
     notProvider: 201,
     jobWrongState: 202,

@@ -237,7 +237,7 @@ describe('Attack: timelock bypass', () => {
             const padded = beginCell().storeSlice(paramsToCell(s.p.params).beginParse()).storeBit(1).endCell();
             const action = beginCell().storeUint(Action.setParams, 8).storeRef(padded).endCell();
             await expectBounce(s.bc, { from: s.p.governance.address, to: s.p.root.address, value: V, body: Root.queueChangeMessage(action) }, Errors.invalidParams);
-            await expectBounce(s.bc, { from: s.p.governance.address, to: s.p.root.address, value: V, body: Root.queueChangeMessage(beginCell().storeUint(0x07, 8).endCell()) }, Errors.unknownAction);
+            await expectBounce(s.bc, { from: s.p.governance.address, to: s.p.root.address, value: V, body: Root.queueChangeMessage(beginCell().storeUint(0x0a, 8).endCell()) }, Errors.unknownAction);
         });
     });
 });

@@ -199,7 +199,7 @@ describe('Attack: unknown op', () => {
     const unknown = (op: number) => beginCell().storeUint(op, 32).storeUint(0, 64).endCell();
 
     it('root: an op no one defines, and the gaps in the operator and governance ranges, are 0xffff for anyone', async () => {
-        for (const op of [0x12345678, Op.checkProvider + 1, Op.cancelChange + 1, Op.resolveDispute - 1]) {
+        for (const op of [0x12345678, Op.registerQuoteProvider + 1, Op.cancelChange + 1, Op.resolveDispute - 1]) {
             for (const from of [s.attacker.address, s.p.governance.address]) {
                 await expectBounce(s.bc, { from, to: s.p.root.address, value: V, body: unknown(op) }, Errors.unknownOp);
             }

@@ -170,7 +170,8 @@ export interface RootCodes {
 
 /*
 root_trust$_ policies:(HashmapE 256 ^Cell) models:(HashmapE 256 ^Cell)
-    verifier_keys:(HashmapE 256 True) = RootTrust;
+    verifier_keys:(HashmapE 256 True) attestation_modes:uint8
+    quote_verifier:(Maybe MsgAddressInt) = RootTrust;
 */
 
 export interface RootTrust {
@@ -178,6 +179,8 @@ export interface RootTrust {
     readonly policies: Dictionary<bigint, Cell>;
     readonly models: Dictionary<bigint, Cell>;
     readonly verifier_keys: Dictionary<bigint, True>;
+    readonly attestation_modes: number;
+    readonly quote_verifier: Maybe<Address>;
 }
 
 // timelocked_change$_ eta:uint32 action:^TimelockAction = TimelockedChange;
@@ -213,7 +216,13 @@ export interface RootAdmin {
 
 // set_guardian#06 guardian:MsgAddressInt = TimelockAction;
 
-export type TimelockAction = TimelockAction_add_policy | TimelockAction_add_model | TimelockAction_add_verifier_key | TimelockAction_set_params | TimelockAction_upgrade_root_code | TimelockAction_set_guardian;
+// set_attestation_modes#07 modes:uint8 = TimelockAction;
+
+// set_quote_verifier#08 verifier:MsgAddressInt = TimelockAction;
+
+// add_pck_key#09 x:uint256 y:uint256 = TimelockAction;
+
+export type TimelockAction = TimelockAction_add_policy | TimelockAction_add_model | TimelockAction_add_verifier_key | TimelockAction_set_params | TimelockAction_upgrade_root_code | TimelockAction_set_guardian | TimelockAction_set_attestation_modes | TimelockAction_set_quote_verifier | TimelockAction_add_pck_key;
 
 export interface TimelockAction_add_policy {
     readonly kind: 'TimelockAction_add_policy';
@@ -245,6 +254,22 @@ export interface TimelockAction_upgrade_root_code {
 export interface TimelockAction_set_guardian {
     readonly kind: 'TimelockAction_set_guardian';
     readonly guardian: Address;
+}
+
+export interface TimelockAction_set_attestation_modes {
+    readonly kind: 'TimelockAction_set_attestation_modes';
+    readonly modes: number;
+}
+
+export interface TimelockAction_set_quote_verifier {
+    readonly kind: 'TimelockAction_set_quote_verifier';
+    readonly verifier: Address;
+}
+
+export interface TimelockAction_add_pck_key {
+    readonly kind: 'TimelockAction_add_pck_key';
+    readonly x: bigint;
+    readonly y: bigint;
 }
 
 // revoked_policy$00 policy_hash:bits256 = RevocationSubject;
@@ -281,6 +306,11 @@ register_provider#c0c01001 query_id:uint64 stake:Coins statement:^SignedStatemen
 
 // check_provider#c0c01004 query_id:uint64 owner:MsgAddressInt subject:RevocationSubject = InMsgBody;
 
+/*
+register_quote_provider#c0c01005 query_id:uint64 owner:MsgAddressInt stake:Coins
+    facts:^QuoteFacts offer:^ProviderOffer models:(HashmapE 256 True) = InMsgBody;
+*/
+
 // queue_change#c0c01010 query_id:uint64 action:^TimelockAction = InMsgBody;
 
 // execute_change#c0c01011 query_id:uint64 change_id:uint32 = InMsgBody;
@@ -292,6 +322,8 @@ register_provider#c0c01001 query_id:uint64 stake:Coins statement:^SignedStatemen
 // revoke_model#c0c01021 query_id:uint64 model_hash:bits256 = InMsgBody;
 
 // revoke_verifier_key#c0c01022 query_id:uint64 key:bits256 = InMsgBody;
+
+// revoke_pck_key#c0c01025 query_id:uint64 x:uint256 = InMsgBody;
 
 // pause#c0c01023 query_id:uint64 = InMsgBody;
 
@@ -373,6 +405,25 @@ report_equivocation#c0c02040 query_id:uint64 client:MsgAddressInt nonce:uint64
 
 // provider_registered#c0c02022 query_id:uint64 stake:Coins = InMsgBody;
 
+// register_pck#c0c04001 query_id:uint64 x:uint256 y:uint256 response:MsgAddressInt = InMsgBody;
+
+// revoke_pck#c0c04002 query_id:uint64 x:uint256 response:MsgAddressInt = InMsgBody;
+
+/*
+verify_quote#c0c04003 query_id:uint64 pck_x:uint256 region:^Cell qe:^QuoteQe
+    sigs:^QuoteSignatures extra:^QuoteExtra = InMsgBody;
+*/
+
+/*
+quote_ok#c0c04004 query_id:uint64 policy_hash:bits256 pck_x:uint256 gas:uint32
+    report_data:^QuoteReportData = InMsgBody;
+*/
+
+/*
+register_by_quote#c0c04005 query_id:uint64 stake:Coins operator_key:bits256 encryption_key:bits256
+    quote:^TdxQuote offer:^ProviderOffer models:(HashmapE 256 True) = InMsgBody;
+*/
+
 /*
 create_job#c0c03001 query_id:uint64 budget:Coins deadline:uint32 session:Bool client_key:bits256
     request:^JobRequestInput = InMsgBody;
@@ -417,7 +468,7 @@ report_usage#c0c05001 query_id:uint64 epoch:uint32 fees:Coins ends_at:uint32
 
 // reward_paid#c0c05012 query_id:uint64 amount:Coins = InMsgBody;
 
-export type InMsgBody = InMsgBody_register_provider | InMsgBody_reattest_provider | InMsgBody_update_provider_models | InMsgBody_check_provider | InMsgBody_queue_change | InMsgBody_execute_change | InMsgBody_cancel_change | InMsgBody_revoke_policy | InMsgBody_revoke_model | InMsgBody_revoke_verifier_key | InMsgBody_pause | InMsgBody_unpause | InMsgBody_propose_governance | InMsgBody_claim_governance | InMsgBody_collect_root_excess | InMsgBody_resolve_dispute | InMsgBody_provider_init | InMsgBody_provider_reattest | InMsgBody_provider_set_models | InMsgBody_provider_revoke | InMsgBody_offer_job | InMsgBody_job_closed | InMsgBody_slash_bond | InMsgBody_report_equivocation | InMsgBody_top_up | InMsgBody_update_offer | InMsgBody_request_unbond | InMsgBody_withdraw_stake | InMsgBody_report_rewards | InMsgBody_claim_rewards | InMsgBody_usage_counted | InMsgBody_usage_late | InMsgBody_excesses | InMsgBody_slash_share | InMsgBody_keeper_reward | InMsgBody_stake_withdrawn | InMsgBody_request_refused | InMsgBody_provider_registered | InMsgBody_create_job | InMsgBody_cancel_job | InMsgBody_submit_result | InMsgBody_confirm_result | InMsgBody_dispute_job | InMsgBody_settle_job | InMsgBody_expire_job | InMsgBody_claim_session | InMsgBody_close_session | InMsgBody_job_accepted | InMsgBody_job_rejected | InMsgBody_dispute_verdict | InMsgBody_job_payment | InMsgBody_job_refund | InMsgBody_protocol_fee | InMsgBody_report_usage | InMsgBody_pool_claim | InMsgBody_fund_rewards | InMsgBody_reward_paid;
+export type InMsgBody = InMsgBody_register_provider | InMsgBody_reattest_provider | InMsgBody_update_provider_models | InMsgBody_check_provider | InMsgBody_register_quote_provider | InMsgBody_queue_change | InMsgBody_execute_change | InMsgBody_cancel_change | InMsgBody_revoke_policy | InMsgBody_revoke_model | InMsgBody_revoke_verifier_key | InMsgBody_revoke_pck_key | InMsgBody_pause | InMsgBody_unpause | InMsgBody_propose_governance | InMsgBody_claim_governance | InMsgBody_collect_root_excess | InMsgBody_resolve_dispute | InMsgBody_provider_init | InMsgBody_provider_reattest | InMsgBody_provider_set_models | InMsgBody_provider_revoke | InMsgBody_offer_job | InMsgBody_job_closed | InMsgBody_slash_bond | InMsgBody_report_equivocation | InMsgBody_top_up | InMsgBody_update_offer | InMsgBody_request_unbond | InMsgBody_withdraw_stake | InMsgBody_report_rewards | InMsgBody_claim_rewards | InMsgBody_usage_counted | InMsgBody_usage_late | InMsgBody_excesses | InMsgBody_slash_share | InMsgBody_keeper_reward | InMsgBody_stake_withdrawn | InMsgBody_request_refused | InMsgBody_provider_registered | InMsgBody_register_pck | InMsgBody_revoke_pck | InMsgBody_verify_quote | InMsgBody_quote_ok | InMsgBody_register_by_quote | InMsgBody_create_job | InMsgBody_cancel_job | InMsgBody_submit_result | InMsgBody_confirm_result | InMsgBody_dispute_job | InMsgBody_settle_job | InMsgBody_expire_job | InMsgBody_claim_session | InMsgBody_close_session | InMsgBody_job_accepted | InMsgBody_job_rejected | InMsgBody_dispute_verdict | InMsgBody_job_payment | InMsgBody_job_refund | InMsgBody_protocol_fee | InMsgBody_report_usage | InMsgBody_pool_claim | InMsgBody_fund_rewards | InMsgBody_reward_paid;
 
 export interface InMsgBody_register_provider {
     readonly kind: 'InMsgBody_register_provider';
@@ -445,6 +496,16 @@ export interface InMsgBody_check_provider {
     readonly query_id: bigint;
     readonly owner: Address;
     readonly subject: RevocationSubject;
+}
+
+export interface InMsgBody_register_quote_provider {
+    readonly kind: 'InMsgBody_register_quote_provider';
+    readonly query_id: bigint;
+    readonly owner: Address;
+    readonly stake: Coins;
+    readonly facts: QuoteFacts;
+    readonly offer: ProviderOffer;
+    readonly models: Dictionary<bigint, True>;
 }
 
 export interface InMsgBody_queue_change {
@@ -481,6 +542,12 @@ export interface InMsgBody_revoke_verifier_key {
     readonly kind: 'InMsgBody_revoke_verifier_key';
     readonly query_id: bigint;
     readonly key: BitString;
+}
+
+export interface InMsgBody_revoke_pck_key {
+    readonly kind: 'InMsgBody_revoke_pck_key';
+    readonly query_id: bigint;
+    readonly x: bigint;
 }
 
 export interface InMsgBody_pause {
@@ -668,6 +735,51 @@ export interface InMsgBody_provider_registered {
     readonly stake: Coins;
 }
 
+export interface InMsgBody_register_pck {
+    readonly kind: 'InMsgBody_register_pck';
+    readonly query_id: bigint;
+    readonly x: bigint;
+    readonly y: bigint;
+    readonly response: Address;
+}
+
+export interface InMsgBody_revoke_pck {
+    readonly kind: 'InMsgBody_revoke_pck';
+    readonly query_id: bigint;
+    readonly x: bigint;
+    readonly response: Address;
+}
+
+export interface InMsgBody_verify_quote {
+    readonly kind: 'InMsgBody_verify_quote';
+    readonly query_id: bigint;
+    readonly pck_x: bigint;
+    readonly region: Cell;
+    readonly qe: QuoteQe;
+    readonly sigs: QuoteSignatures;
+    readonly extra: QuoteExtra;
+}
+
+export interface InMsgBody_quote_ok {
+    readonly kind: 'InMsgBody_quote_ok';
+    readonly query_id: bigint;
+    readonly policy_hash: BitString;
+    readonly pck_x: bigint;
+    readonly gas: number;
+    readonly report_data: QuoteReportData;
+}
+
+export interface InMsgBody_register_by_quote {
+    readonly kind: 'InMsgBody_register_by_quote';
+    readonly query_id: bigint;
+    readonly stake: Coins;
+    readonly operator_key: BitString;
+    readonly encryption_key: BitString;
+    readonly quote: TdxQuote;
+    readonly offer: ProviderOffer;
+    readonly models: Dictionary<bigint, True>;
+}
+
 export interface InMsgBody_create_job {
     readonly kind: 'InMsgBody_create_job';
     readonly query_id: bigint;
@@ -785,6 +897,15 @@ export interface InMsgBody_reward_paid {
     readonly kind: 'InMsgBody_reward_paid';
     readonly query_id: bigint;
     readonly amount: Coins;
+}
+
+// quote_facts$_ policy_hash:bits256 operator_key:bits256 encryption_key:bits256 = QuoteFacts;
+
+export interface QuoteFacts {
+    readonly kind: 'QuoteFacts';
+    readonly policy_hash: BitString;
+    readonly operator_key: BitString;
+    readonly encryption_key: BitString;
 }
 
 // provider_offer$_ price_per_unit:Coins endpoint:^Cell = ProviderOffer;
@@ -915,6 +1036,96 @@ export interface SignedResult {
     readonly kind: 'SignedResult';
     readonly signature: BitString;
     readonly result: JobResult;
+}
+
+/*
+quote_verifier_storage$_ owner:MsgAddressInt pck_keys:(HashmapE 256 uint256) verified:uint32
+    last_policy:bits256 = QuoteVerifierStorage;
+*/
+
+export interface QuoteVerifierStorage {
+    readonly kind: 'QuoteVerifierStorage';
+    readonly owner: Address;
+    readonly pck_keys: Dictionary<bigint, bigint>;
+    readonly verified: number;
+    readonly last_policy: BitString;
+}
+
+// quote_qe$_ qe_report:^Cell qe_auth_data:^Cell = QuoteQe;
+
+export interface QuoteQe {
+    readonly kind: 'QuoteQe';
+    readonly qe_report: Cell;
+    readonly qe_auth_data: Cell;
+}
+
+// quote_signatures_tail$_ qe_s:uint256 att_x:uint256 att_y:uint256 = QuoteSignaturesTail;
+
+export interface QuoteSignaturesTail {
+    readonly kind: 'QuoteSignaturesTail';
+    readonly qe_s: bigint;
+    readonly att_x: bigint;
+    readonly att_y: bigint;
+}
+
+/*
+quote_signatures$_ quote_r:uint256 quote_s:uint256 qe_r:uint256
+    tail:^QuoteSignaturesTail = QuoteSignatures;
+*/
+
+export interface QuoteSignatures {
+    readonly kind: 'QuoteSignatures';
+    readonly quote_r: bigint;
+    readonly quote_s: bigint;
+    readonly qe_r: bigint;
+    readonly tail: QuoteSignaturesTail;
+}
+
+// quote_hints$_ quote_hint:^Cell qe_hint:^Cell = QuoteHints;
+
+export interface QuoteHints {
+    readonly kind: 'QuoteHints';
+    readonly quote_hint: Cell;
+    readonly qe_hint: Cell;
+}
+
+/*
+tdx_quote$_ pck_x:uint256 region:^Cell qe:^QuoteQe sigs:^QuoteSignatures
+    hints:^QuoteHints = TdxQuote;
+*/
+
+export interface TdxQuote {
+    readonly kind: 'TdxQuote';
+    readonly pck_x: bigint;
+    readonly region: Cell;
+    readonly qe: QuoteQe;
+    readonly sigs: QuoteSignatures;
+    readonly hints: QuoteHints;
+}
+
+// quote_binding$_ operator_key:bits256 encryption_key:bits256 owner:MsgAddressInt = QuoteBinding;
+
+export interface QuoteBinding {
+    readonly kind: 'QuoteBinding';
+    readonly operator_key: BitString;
+    readonly encryption_key: BitString;
+    readonly owner: Address;
+}
+
+// quote_extra$_ binding:(Maybe ^QuoteBinding) quote_hint:^Cell qe_hint:^Cell = QuoteExtra;
+
+export interface QuoteExtra {
+    readonly kind: 'QuoteExtra';
+    readonly binding: Maybe<QuoteBinding>;
+    readonly quote_hint: Cell;
+    readonly qe_hint: Cell;
+}
+
+// quote_report_data$_ report_data:bits512 = QuoteReportData;
+
+export interface QuoteReportData {
+    readonly kind: 'QuoteReportData';
+    readonly report_data: BitString;
 }
 
 /*
@@ -1502,7 +1713,8 @@ export function storeRootCodes(rootCodes: RootCodes): (builder: Builder) => void
 
 /*
 root_trust$_ policies:(HashmapE 256 ^Cell) models:(HashmapE 256 ^Cell)
-    verifier_keys:(HashmapE 256 True) = RootTrust;
+    verifier_keys:(HashmapE 256 True) attestation_modes:uint8
+    quote_verifier:(Maybe MsgAddressInt) = RootTrust;
 */
 
 export function loadRootTrust(slice: Slice): RootTrust {
@@ -1526,11 +1738,18 @@ export function loadRootTrust(slice: Slice): RootTrust {
         serialize: () => { throw new Error('Not implemented') },
         parse: loadTrue,
     }, slice);
+    let attestation_modes: number = slice.loadUint(8);
+    let quote_verifier: Maybe<Address> = loadMaybe<Address>(slice, ((slice: Slice) => {
+        return slice.loadAddress()
+
+    }));
     return {
         kind: 'RootTrust',
         policies: policies,
         models: models,
         verifier_keys: verifier_keys,
+        attestation_modes: attestation_modes,
+        quote_verifier: quote_verifier,
     }
 
 }
@@ -1571,6 +1790,13 @@ export function storeRootTrust(rootTrust: RootTrust): (builder: Builder) => void
         }),
             parse: () => { throw new Error('Not implemented') },
         });
+        builder.storeUint(rootTrust.attestation_modes, 8);
+        storeMaybe<Address>(rootTrust.quote_verifier, ((arg: Address) => {
+            return ((builder: Builder) => {
+                builder.storeAddress(arg);
+            })
+
+        }))(builder);
     })
 
 }
@@ -1657,6 +1883,12 @@ export function storeRootAdmin(rootAdmin: RootAdmin): (builder: Builder) => void
 
 // set_guardian#06 guardian:MsgAddressInt = TimelockAction;
 
+// set_attestation_modes#07 modes:uint8 = TimelockAction;
+
+// set_quote_verifier#08 verifier:MsgAddressInt = TimelockAction;
+
+// add_pck_key#09 x:uint256 y:uint256 = TimelockAction;
+
 export function loadTimelockAction(slice: Slice): TimelockAction {
     if (((slice.remainingBits >= 8) && (slice.preloadUint(8) == 0x01))) {
         slice.loadUint(8);
@@ -1720,7 +1952,36 @@ export function loadTimelockAction(slice: Slice): TimelockAction {
         }
 
     }
-    throw new Error('Expected one of "TimelockAction_add_policy", "TimelockAction_add_model", "TimelockAction_add_verifier_key", "TimelockAction_set_params", "TimelockAction_upgrade_root_code", "TimelockAction_set_guardian" in loading "TimelockAction", but data does not satisfy any constructor');
+    if (((slice.remainingBits >= 8) && (slice.preloadUint(8) == 0x07))) {
+        slice.loadUint(8);
+        let modes: number = slice.loadUint(8);
+        return {
+            kind: 'TimelockAction_set_attestation_modes',
+            modes: modes,
+        }
+
+    }
+    if (((slice.remainingBits >= 8) && (slice.preloadUint(8) == 0x08))) {
+        slice.loadUint(8);
+        let verifier: Address = slice.loadAddress();
+        return {
+            kind: 'TimelockAction_set_quote_verifier',
+            verifier: verifier,
+        }
+
+    }
+    if (((slice.remainingBits >= 8) && (slice.preloadUint(8) == 0x09))) {
+        slice.loadUint(8);
+        let x: bigint = slice.loadUintBig(256);
+        let y: bigint = slice.loadUintBig(256);
+        return {
+            kind: 'TimelockAction_add_pck_key',
+            x: x,
+            y: y,
+        }
+
+    }
+    throw new Error('Expected one of "TimelockAction_add_policy", "TimelockAction_add_model", "TimelockAction_add_verifier_key", "TimelockAction_set_params", "TimelockAction_upgrade_root_code", "TimelockAction_set_guardian", "TimelockAction_set_attestation_modes", "TimelockAction_set_quote_verifier", "TimelockAction_add_pck_key" in loading "TimelockAction", but data does not satisfy any constructor');
 }
 
 export function storeTimelockAction(timelockAction: TimelockAction): (builder: Builder) => void {
@@ -1776,7 +2037,29 @@ export function storeTimelockAction(timelockAction: TimelockAction): (builder: B
         })
 
     }
-    throw new Error('Expected one of "TimelockAction_add_policy", "TimelockAction_add_model", "TimelockAction_add_verifier_key", "TimelockAction_set_params", "TimelockAction_upgrade_root_code", "TimelockAction_set_guardian" in loading "TimelockAction", but data does not satisfy any constructor');
+    if ((timelockAction.kind == 'TimelockAction_set_attestation_modes')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0x07, 8);
+            builder.storeUint(timelockAction.modes, 8);
+        })
+
+    }
+    if ((timelockAction.kind == 'TimelockAction_set_quote_verifier')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0x08, 8);
+            builder.storeAddress(timelockAction.verifier);
+        })
+
+    }
+    if ((timelockAction.kind == 'TimelockAction_add_pck_key')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0x09, 8);
+            builder.storeUint(timelockAction.x, 256);
+            builder.storeUint(timelockAction.y, 256);
+        })
+
+    }
+    throw new Error('Expected one of "TimelockAction_add_policy", "TimelockAction_add_model", "TimelockAction_add_verifier_key", "TimelockAction_set_params", "TimelockAction_upgrade_root_code", "TimelockAction_set_guardian", "TimelockAction_set_attestation_modes", "TimelockAction_set_quote_verifier", "TimelockAction_add_pck_key" in loading "TimelockAction", but data does not satisfy any constructor');
 }
 
 // revoked_policy$00 policy_hash:bits256 = RevocationSubject;
@@ -1852,6 +2135,11 @@ register_provider#c0c01001 query_id:uint64 stake:Coins statement:^SignedStatemen
 
 // check_provider#c0c01004 query_id:uint64 owner:MsgAddressInt subject:RevocationSubject = InMsgBody;
 
+/*
+register_quote_provider#c0c01005 query_id:uint64 owner:MsgAddressInt stake:Coins
+    facts:^QuoteFacts offer:^ProviderOffer models:(HashmapE 256 True) = InMsgBody;
+*/
+
 // queue_change#c0c01010 query_id:uint64 action:^TimelockAction = InMsgBody;
 
 // execute_change#c0c01011 query_id:uint64 change_id:uint32 = InMsgBody;
@@ -1863,6 +2151,8 @@ register_provider#c0c01001 query_id:uint64 stake:Coins statement:^SignedStatemen
 // revoke_model#c0c01021 query_id:uint64 model_hash:bits256 = InMsgBody;
 
 // revoke_verifier_key#c0c01022 query_id:uint64 key:bits256 = InMsgBody;
+
+// revoke_pck_key#c0c01025 query_id:uint64 x:uint256 = InMsgBody;
 
 // pause#c0c01023 query_id:uint64 = InMsgBody;
 
@@ -1943,6 +2233,25 @@ report_equivocation#c0c02040 query_id:uint64 client:MsgAddressInt nonce:uint64
 // request_refused#c0c02021 query_id:uint64 error:uint16 = InMsgBody;
 
 // provider_registered#c0c02022 query_id:uint64 stake:Coins = InMsgBody;
+
+// register_pck#c0c04001 query_id:uint64 x:uint256 y:uint256 response:MsgAddressInt = InMsgBody;
+
+// revoke_pck#c0c04002 query_id:uint64 x:uint256 response:MsgAddressInt = InMsgBody;
+
+/*
+verify_quote#c0c04003 query_id:uint64 pck_x:uint256 region:^Cell qe:^QuoteQe
+    sigs:^QuoteSignatures extra:^QuoteExtra = InMsgBody;
+*/
+
+/*
+quote_ok#c0c04004 query_id:uint64 policy_hash:bits256 pck_x:uint256 gas:uint32
+    report_data:^QuoteReportData = InMsgBody;
+*/
+
+/*
+register_by_quote#c0c04005 query_id:uint64 stake:Coins operator_key:bits256 encryption_key:bits256
+    quote:^TdxQuote offer:^ProviderOffer models:(HashmapE 256 True) = InMsgBody;
+*/
 
 /*
 create_job#c0c03001 query_id:uint64 budget:Coins deadline:uint32 session:Bool client_key:bits256
@@ -2050,6 +2359,30 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c01005))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let owner: Address = slice.loadAddress();
+        let stake: Coins = loadCoins(slice);
+        let slice1 = slice.loadRef().beginParse(true);
+        let facts: QuoteFacts = loadQuoteFacts(slice1);
+        let slice2 = slice.loadRef().beginParse(true);
+        let offer: ProviderOffer = loadProviderOffer(slice2);
+        let models: Dictionary<bigint, True> = Dictionary.load(Dictionary.Keys.BigUint(256), {
+            serialize: () => { throw new Error('Not implemented') },
+            parse: loadTrue,
+        }, slice);
+        return {
+            kind: 'InMsgBody_register_quote_provider',
+            query_id: query_id,
+            owner: owner,
+            stake: stake,
+            facts: facts,
+            offer: offer,
+            models: models,
+        }
+
+    }
     if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c01010))) {
         slice.loadUint(32);
         let query_id: bigint = slice.loadUintBig(64);
@@ -2114,6 +2447,17 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
             kind: 'InMsgBody_revoke_verifier_key',
             query_id: query_id,
             key: key,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c01025))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let x: bigint = slice.loadUintBig(256);
+        return {
+            kind: 'InMsgBody_revoke_pck_key',
+            query_id: query_id,
+            x: x,
         }
 
     }
@@ -2475,6 +2819,101 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c04001))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let x: bigint = slice.loadUintBig(256);
+        let y: bigint = slice.loadUintBig(256);
+        let response: Address = slice.loadAddress();
+        return {
+            kind: 'InMsgBody_register_pck',
+            query_id: query_id,
+            x: x,
+            y: y,
+            response: response,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c04002))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let x: bigint = slice.loadUintBig(256);
+        let response: Address = slice.loadAddress();
+        return {
+            kind: 'InMsgBody_revoke_pck',
+            query_id: query_id,
+            x: x,
+            response: response,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c04003))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let pck_x: bigint = slice.loadUintBig(256);
+        let slice1 = slice.loadRef().beginParse(true);
+        let region: Cell = slice1.asCell();
+        let slice2 = slice.loadRef().beginParse(true);
+        let qe: QuoteQe = loadQuoteQe(slice2);
+        let slice3 = slice.loadRef().beginParse(true);
+        let sigs: QuoteSignatures = loadQuoteSignatures(slice3);
+        let slice4 = slice.loadRef().beginParse(true);
+        let extra: QuoteExtra = loadQuoteExtra(slice4);
+        return {
+            kind: 'InMsgBody_verify_quote',
+            query_id: query_id,
+            pck_x: pck_x,
+            region: region,
+            qe: qe,
+            sigs: sigs,
+            extra: extra,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c04004))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let policy_hash: BitString = slice.loadBits(256);
+        let pck_x: bigint = slice.loadUintBig(256);
+        let gas: number = slice.loadUint(32);
+        let slice1 = slice.loadRef().beginParse(true);
+        let report_data: QuoteReportData = loadQuoteReportData(slice1);
+        return {
+            kind: 'InMsgBody_quote_ok',
+            query_id: query_id,
+            policy_hash: policy_hash,
+            pck_x: pck_x,
+            gas: gas,
+            report_data: report_data,
+        }
+
+    }
+    if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c04005))) {
+        slice.loadUint(32);
+        let query_id: bigint = slice.loadUintBig(64);
+        let stake: Coins = loadCoins(slice);
+        let operator_key: BitString = slice.loadBits(256);
+        let encryption_key: BitString = slice.loadBits(256);
+        let slice1 = slice.loadRef().beginParse(true);
+        let quote: TdxQuote = loadTdxQuote(slice1);
+        let slice2 = slice.loadRef().beginParse(true);
+        let offer: ProviderOffer = loadProviderOffer(slice2);
+        let models: Dictionary<bigint, True> = Dictionary.load(Dictionary.Keys.BigUint(256), {
+            serialize: () => { throw new Error('Not implemented') },
+            parse: loadTrue,
+        }, slice);
+        return {
+            kind: 'InMsgBody_register_by_quote',
+            query_id: query_id,
+            stake: stake,
+            operator_key: operator_key,
+            encryption_key: encryption_key,
+            quote: quote,
+            offer: offer,
+            models: models,
+        }
+
+    }
     if (((slice.remainingBits >= 32) && (slice.preloadUint(32) == 0xc0c03001))) {
         slice.loadUint(32);
         let query_id: bigint = slice.loadUintBig(64);
@@ -2701,7 +3140,7 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         }
 
     }
-    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_report_rewards", "InMsgBody_claim_rewards", "InMsgBody_usage_counted", "InMsgBody_usage_late", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee", "InMsgBody_report_usage", "InMsgBody_pool_claim", "InMsgBody_fund_rewards", "InMsgBody_reward_paid" in loading "InMsgBody", but data does not satisfy any constructor');
+    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_register_quote_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_revoke_pck_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_report_rewards", "InMsgBody_claim_rewards", "InMsgBody_usage_counted", "InMsgBody_usage_late", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_register_pck", "InMsgBody_revoke_pck", "InMsgBody_verify_quote", "InMsgBody_quote_ok", "InMsgBody_register_by_quote", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee", "InMsgBody_report_usage", "InMsgBody_pool_claim", "InMsgBody_fund_rewards", "InMsgBody_reward_paid" in loading "InMsgBody", but data does not satisfy any constructor');
 }
 
 export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void {
@@ -2757,6 +3196,27 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
+    if ((inMsgBody.kind == 'InMsgBody_register_quote_provider')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c01005, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeAddress(inMsgBody.owner);
+            storeCoins(inMsgBody.stake)(builder);
+            let cell1 = beginCell();
+            storeQuoteFacts(inMsgBody.facts)(cell1);
+            builder.storeRef(cell1);
+            let cell2 = beginCell();
+            storeProviderOffer(inMsgBody.offer)(cell2);
+            builder.storeRef(cell2);
+            builder.storeDict(inMsgBody.models, Dictionary.Keys.BigUint(256), {
+                serialize: ((arg: True, builder: Builder) => {
+                storeTrue(arg)(builder);
+            }),
+                parse: () => { throw new Error('Not implemented') },
+            });
+        })
+
+    }
     if ((inMsgBody.kind == 'InMsgBody_queue_change')) {
         return ((builder: Builder) => {
             builder.storeUint(0xc0c01010, 32);
@@ -2804,6 +3264,14 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
             builder.storeUint(0xc0c01022, 32);
             builder.storeUint(inMsgBody.query_id, 64);
             builder.storeBits(inMsgBody.key);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_revoke_pck_key')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c01025, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.x, 256);
         })
 
     }
@@ -3078,6 +3546,80 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
+    if ((inMsgBody.kind == 'InMsgBody_register_pck')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c04001, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.x, 256);
+            builder.storeUint(inMsgBody.y, 256);
+            builder.storeAddress(inMsgBody.response);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_revoke_pck')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c04002, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.x, 256);
+            builder.storeAddress(inMsgBody.response);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_verify_quote')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c04003, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeUint(inMsgBody.pck_x, 256);
+            let cell1 = beginCell();
+            cell1.storeSlice(inMsgBody.region.beginParse(true));
+            builder.storeRef(cell1);
+            let cell2 = beginCell();
+            storeQuoteQe(inMsgBody.qe)(cell2);
+            builder.storeRef(cell2);
+            let cell3 = beginCell();
+            storeQuoteSignatures(inMsgBody.sigs)(cell3);
+            builder.storeRef(cell3);
+            let cell4 = beginCell();
+            storeQuoteExtra(inMsgBody.extra)(cell4);
+            builder.storeRef(cell4);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_quote_ok')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c04004, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            builder.storeBits(inMsgBody.policy_hash);
+            builder.storeUint(inMsgBody.pck_x, 256);
+            builder.storeUint(inMsgBody.gas, 32);
+            let cell1 = beginCell();
+            storeQuoteReportData(inMsgBody.report_data)(cell1);
+            builder.storeRef(cell1);
+        })
+
+    }
+    if ((inMsgBody.kind == 'InMsgBody_register_by_quote')) {
+        return ((builder: Builder) => {
+            builder.storeUint(0xc0c04005, 32);
+            builder.storeUint(inMsgBody.query_id, 64);
+            storeCoins(inMsgBody.stake)(builder);
+            builder.storeBits(inMsgBody.operator_key);
+            builder.storeBits(inMsgBody.encryption_key);
+            let cell1 = beginCell();
+            storeTdxQuote(inMsgBody.quote)(cell1);
+            builder.storeRef(cell1);
+            let cell2 = beginCell();
+            storeProviderOffer(inMsgBody.offer)(cell2);
+            builder.storeRef(cell2);
+            builder.storeDict(inMsgBody.models, Dictionary.Keys.BigUint(256), {
+                serialize: ((arg: True, builder: Builder) => {
+                storeTrue(arg)(builder);
+            }),
+                parse: () => { throw new Error('Not implemented') },
+            });
+        })
+
+    }
     if ((inMsgBody.kind == 'InMsgBody_create_job')) {
         return ((builder: Builder) => {
             builder.storeUint(0xc0c03001, 32);
@@ -3248,7 +3790,31 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
         })
 
     }
-    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_report_rewards", "InMsgBody_claim_rewards", "InMsgBody_usage_counted", "InMsgBody_usage_late", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee", "InMsgBody_report_usage", "InMsgBody_pool_claim", "InMsgBody_fund_rewards", "InMsgBody_reward_paid" in loading "InMsgBody", but data does not satisfy any constructor');
+    throw new Error('Expected one of "InMsgBody_register_provider", "InMsgBody_reattest_provider", "InMsgBody_update_provider_models", "InMsgBody_check_provider", "InMsgBody_register_quote_provider", "InMsgBody_queue_change", "InMsgBody_execute_change", "InMsgBody_cancel_change", "InMsgBody_revoke_policy", "InMsgBody_revoke_model", "InMsgBody_revoke_verifier_key", "InMsgBody_revoke_pck_key", "InMsgBody_pause", "InMsgBody_unpause", "InMsgBody_propose_governance", "InMsgBody_claim_governance", "InMsgBody_collect_root_excess", "InMsgBody_resolve_dispute", "InMsgBody_provider_init", "InMsgBody_provider_reattest", "InMsgBody_provider_set_models", "InMsgBody_provider_revoke", "InMsgBody_offer_job", "InMsgBody_job_closed", "InMsgBody_slash_bond", "InMsgBody_report_equivocation", "InMsgBody_top_up", "InMsgBody_update_offer", "InMsgBody_request_unbond", "InMsgBody_withdraw_stake", "InMsgBody_report_rewards", "InMsgBody_claim_rewards", "InMsgBody_usage_counted", "InMsgBody_usage_late", "InMsgBody_excesses", "InMsgBody_slash_share", "InMsgBody_keeper_reward", "InMsgBody_stake_withdrawn", "InMsgBody_request_refused", "InMsgBody_provider_registered", "InMsgBody_register_pck", "InMsgBody_revoke_pck", "InMsgBody_verify_quote", "InMsgBody_quote_ok", "InMsgBody_register_by_quote", "InMsgBody_create_job", "InMsgBody_cancel_job", "InMsgBody_submit_result", "InMsgBody_confirm_result", "InMsgBody_dispute_job", "InMsgBody_settle_job", "InMsgBody_expire_job", "InMsgBody_claim_session", "InMsgBody_close_session", "InMsgBody_job_accepted", "InMsgBody_job_rejected", "InMsgBody_dispute_verdict", "InMsgBody_job_payment", "InMsgBody_job_refund", "InMsgBody_protocol_fee", "InMsgBody_report_usage", "InMsgBody_pool_claim", "InMsgBody_fund_rewards", "InMsgBody_reward_paid" in loading "InMsgBody", but data does not satisfy any constructor');
+}
+
+// quote_facts$_ policy_hash:bits256 operator_key:bits256 encryption_key:bits256 = QuoteFacts;
+
+export function loadQuoteFacts(slice: Slice): QuoteFacts {
+    let policy_hash: BitString = slice.loadBits(256);
+    let operator_key: BitString = slice.loadBits(256);
+    let encryption_key: BitString = slice.loadBits(256);
+    return {
+        kind: 'QuoteFacts',
+        policy_hash: policy_hash,
+        operator_key: operator_key,
+        encryption_key: encryption_key,
+    }
+
+}
+
+export function storeQuoteFacts(quoteFacts: QuoteFacts): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(quoteFacts.policy_hash);
+        builder.storeBits(quoteFacts.operator_key);
+        builder.storeBits(quoteFacts.encryption_key);
+    })
+
 }
 
 // provider_offer$_ price_per_unit:Coins endpoint:^Cell = ProviderOffer;
@@ -3614,6 +4180,292 @@ export function storeSignedResult(signedResult: SignedResult): (builder: Builder
         let cell1 = beginCell();
         storeJobResult(signedResult.result)(cell1);
         builder.storeRef(cell1);
+    })
+
+}
+
+/*
+quote_verifier_storage$_ owner:MsgAddressInt pck_keys:(HashmapE 256 uint256) verified:uint32
+    last_policy:bits256 = QuoteVerifierStorage;
+*/
+
+export function loadQuoteVerifierStorage(slice: Slice): QuoteVerifierStorage {
+    let owner: Address = slice.loadAddress();
+    let pck_keys: Dictionary<bigint, bigint> = Dictionary.load(Dictionary.Keys.BigUint(256), {
+        serialize: () => { throw new Error('Not implemented') },
+        parse: ((slice: Slice) => {
+        return slice.loadUintBig(256)
+
+    }),
+    }, slice);
+    let verified: number = slice.loadUint(32);
+    let last_policy: BitString = slice.loadBits(256);
+    return {
+        kind: 'QuoteVerifierStorage',
+        owner: owner,
+        pck_keys: pck_keys,
+        verified: verified,
+        last_policy: last_policy,
+    }
+
+}
+
+export function storeQuoteVerifierStorage(quoteVerifierStorage: QuoteVerifierStorage): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeAddress(quoteVerifierStorage.owner);
+        builder.storeDict(quoteVerifierStorage.pck_keys, Dictionary.Keys.BigUint(256), {
+            serialize: ((arg: bigint, builder: Builder) => {
+            ((arg: bigint) => {
+                return ((builder: Builder) => {
+                    builder.storeUint(arg, 256);
+                })
+
+            })(arg)(builder);
+        }),
+            parse: () => { throw new Error('Not implemented') },
+        });
+        builder.storeUint(quoteVerifierStorage.verified, 32);
+        builder.storeBits(quoteVerifierStorage.last_policy);
+    })
+
+}
+
+// quote_qe$_ qe_report:^Cell qe_auth_data:^Cell = QuoteQe;
+
+export function loadQuoteQe(slice: Slice): QuoteQe {
+    let slice1 = slice.loadRef().beginParse(true);
+    let qe_report: Cell = slice1.asCell();
+    let slice2 = slice.loadRef().beginParse(true);
+    let qe_auth_data: Cell = slice2.asCell();
+    return {
+        kind: 'QuoteQe',
+        qe_report: qe_report,
+        qe_auth_data: qe_auth_data,
+    }
+
+}
+
+export function storeQuoteQe(quoteQe: QuoteQe): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        let cell1 = beginCell();
+        cell1.storeSlice(quoteQe.qe_report.beginParse(true));
+        builder.storeRef(cell1);
+        let cell2 = beginCell();
+        cell2.storeSlice(quoteQe.qe_auth_data.beginParse(true));
+        builder.storeRef(cell2);
+    })
+
+}
+
+// quote_signatures_tail$_ qe_s:uint256 att_x:uint256 att_y:uint256 = QuoteSignaturesTail;
+
+export function loadQuoteSignaturesTail(slice: Slice): QuoteSignaturesTail {
+    let qe_s: bigint = slice.loadUintBig(256);
+    let att_x: bigint = slice.loadUintBig(256);
+    let att_y: bigint = slice.loadUintBig(256);
+    return {
+        kind: 'QuoteSignaturesTail',
+        qe_s: qe_s,
+        att_x: att_x,
+        att_y: att_y,
+    }
+
+}
+
+export function storeQuoteSignaturesTail(quoteSignaturesTail: QuoteSignaturesTail): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeUint(quoteSignaturesTail.qe_s, 256);
+        builder.storeUint(quoteSignaturesTail.att_x, 256);
+        builder.storeUint(quoteSignaturesTail.att_y, 256);
+    })
+
+}
+
+/*
+quote_signatures$_ quote_r:uint256 quote_s:uint256 qe_r:uint256
+    tail:^QuoteSignaturesTail = QuoteSignatures;
+*/
+
+export function loadQuoteSignatures(slice: Slice): QuoteSignatures {
+    let quote_r: bigint = slice.loadUintBig(256);
+    let quote_s: bigint = slice.loadUintBig(256);
+    let qe_r: bigint = slice.loadUintBig(256);
+    let slice1 = slice.loadRef().beginParse(true);
+    let tail: QuoteSignaturesTail = loadQuoteSignaturesTail(slice1);
+    return {
+        kind: 'QuoteSignatures',
+        quote_r: quote_r,
+        quote_s: quote_s,
+        qe_r: qe_r,
+        tail: tail,
+    }
+
+}
+
+export function storeQuoteSignatures(quoteSignatures: QuoteSignatures): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeUint(quoteSignatures.quote_r, 256);
+        builder.storeUint(quoteSignatures.quote_s, 256);
+        builder.storeUint(quoteSignatures.qe_r, 256);
+        let cell1 = beginCell();
+        storeQuoteSignaturesTail(quoteSignatures.tail)(cell1);
+        builder.storeRef(cell1);
+    })
+
+}
+
+// quote_hints$_ quote_hint:^Cell qe_hint:^Cell = QuoteHints;
+
+export function loadQuoteHints(slice: Slice): QuoteHints {
+    let slice1 = slice.loadRef().beginParse(true);
+    let quote_hint: Cell = slice1.asCell();
+    let slice2 = slice.loadRef().beginParse(true);
+    let qe_hint: Cell = slice2.asCell();
+    return {
+        kind: 'QuoteHints',
+        quote_hint: quote_hint,
+        qe_hint: qe_hint,
+    }
+
+}
+
+export function storeQuoteHints(quoteHints: QuoteHints): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        let cell1 = beginCell();
+        cell1.storeSlice(quoteHints.quote_hint.beginParse(true));
+        builder.storeRef(cell1);
+        let cell2 = beginCell();
+        cell2.storeSlice(quoteHints.qe_hint.beginParse(true));
+        builder.storeRef(cell2);
+    })
+
+}
+
+/*
+tdx_quote$_ pck_x:uint256 region:^Cell qe:^QuoteQe sigs:^QuoteSignatures
+    hints:^QuoteHints = TdxQuote;
+*/
+
+export function loadTdxQuote(slice: Slice): TdxQuote {
+    let pck_x: bigint = slice.loadUintBig(256);
+    let slice1 = slice.loadRef().beginParse(true);
+    let region: Cell = slice1.asCell();
+    let slice2 = slice.loadRef().beginParse(true);
+    let qe: QuoteQe = loadQuoteQe(slice2);
+    let slice3 = slice.loadRef().beginParse(true);
+    let sigs: QuoteSignatures = loadQuoteSignatures(slice3);
+    let slice4 = slice.loadRef().beginParse(true);
+    let hints: QuoteHints = loadQuoteHints(slice4);
+    return {
+        kind: 'TdxQuote',
+        pck_x: pck_x,
+        region: region,
+        qe: qe,
+        sigs: sigs,
+        hints: hints,
+    }
+
+}
+
+export function storeTdxQuote(tdxQuote: TdxQuote): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeUint(tdxQuote.pck_x, 256);
+        let cell1 = beginCell();
+        cell1.storeSlice(tdxQuote.region.beginParse(true));
+        builder.storeRef(cell1);
+        let cell2 = beginCell();
+        storeQuoteQe(tdxQuote.qe)(cell2);
+        builder.storeRef(cell2);
+        let cell3 = beginCell();
+        storeQuoteSignatures(tdxQuote.sigs)(cell3);
+        builder.storeRef(cell3);
+        let cell4 = beginCell();
+        storeQuoteHints(tdxQuote.hints)(cell4);
+        builder.storeRef(cell4);
+    })
+
+}
+
+// quote_binding$_ operator_key:bits256 encryption_key:bits256 owner:MsgAddressInt = QuoteBinding;
+
+export function loadQuoteBinding(slice: Slice): QuoteBinding {
+    let operator_key: BitString = slice.loadBits(256);
+    let encryption_key: BitString = slice.loadBits(256);
+    let owner: Address = slice.loadAddress();
+    return {
+        kind: 'QuoteBinding',
+        operator_key: operator_key,
+        encryption_key: encryption_key,
+        owner: owner,
+    }
+
+}
+
+export function storeQuoteBinding(quoteBinding: QuoteBinding): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(quoteBinding.operator_key);
+        builder.storeBits(quoteBinding.encryption_key);
+        builder.storeAddress(quoteBinding.owner);
+    })
+
+}
+
+// quote_extra$_ binding:(Maybe ^QuoteBinding) quote_hint:^Cell qe_hint:^Cell = QuoteExtra;
+
+export function loadQuoteExtra(slice: Slice): QuoteExtra {
+    let binding: Maybe<QuoteBinding> = loadMaybe<QuoteBinding>(slice, ((slice: Slice) => {
+        let slice1 = slice.loadRef().beginParse(true);
+        return loadQuoteBinding(slice1)
+
+    }));
+    let slice1 = slice.loadRef().beginParse(true);
+    let quote_hint: Cell = slice1.asCell();
+    let slice2 = slice.loadRef().beginParse(true);
+    let qe_hint: Cell = slice2.asCell();
+    return {
+        kind: 'QuoteExtra',
+        binding: binding,
+        quote_hint: quote_hint,
+        qe_hint: qe_hint,
+    }
+
+}
+
+export function storeQuoteExtra(quoteExtra: QuoteExtra): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        storeMaybe<QuoteBinding>(quoteExtra.binding, ((arg: QuoteBinding) => {
+            return ((builder: Builder) => {
+                let cell1 = beginCell();
+                storeQuoteBinding(arg)(cell1);
+                builder.storeRef(cell1);
+
+            })
+
+        }))(builder);
+        let cell1 = beginCell();
+        cell1.storeSlice(quoteExtra.quote_hint.beginParse(true));
+        builder.storeRef(cell1);
+        let cell2 = beginCell();
+        cell2.storeSlice(quoteExtra.qe_hint.beginParse(true));
+        builder.storeRef(cell2);
+    })
+
+}
+
+// quote_report_data$_ report_data:bits512 = QuoteReportData;
+
+export function loadQuoteReportData(slice: Slice): QuoteReportData {
+    let report_data: BitString = slice.loadBits(512);
+    return {
+        kind: 'QuoteReportData',
+        report_data: report_data,
+    }
+
+}
+
+export function storeQuoteReportData(quoteReportData: QuoteReportData): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeBits(quoteReportData.report_data);
     })
 
 }
