@@ -27,7 +27,8 @@ import {
 import { signReceipt, signResult } from '../wrappers/Job';
 import { cellTreeSize } from './helpers/ledger';
 import { TimelockActions } from '../wrappers/Root';
-import { Mode, Op } from '../wrappers/constants';
+import { Mode, Op, RewardLimits } from '../wrappers/constants';
+import { addProviders, DAY, deployRewardWorld, HOUR, settleJob, step } from './helpers/rewards';
 import { buildQuoteModeReportData, buildReportData, createSimulatedTdxCa, createSimulatedTdxQuote } from '../attestation';
 import { measurementPolicyHash, policyMeasurementsOf } from '../attestation/policy';
 import { parseTdxQuote } from '../attestation/quote';
@@ -44,6 +45,13 @@ function gasConstants(): Record<string, bigint> {
 
 const C = gasConstants();
 const measured: Record<string, bigint> = {};
+let g1 = 0n;
+
+function gasOfTx(tx: BlockchainTransaction): bigint {
+    const d = tx.description;
+    if (d.type !== 'generic' || d.computePhase.type !== 'vm') throw new Error('no compute phase');
+    return d.computePhase.gasUsed;
+}
 
 function record(name: string, value: bigint) {
     if (measured[name] === undefined || value > measured[name]) measured[name] = value;
@@ -353,6 +361,109 @@ describe('Gas constants', () => {
         record('gas::quote_pck_op', gasOf(r.transactions, verifier.address));
     }, 120_000);
 
+    // Rewards: the provider's reward book and the pool at their worst cases (a full book of
+    // rewards::max_entries entries, claims of rewards::max_records epochs, two epochs pruned).
+    beforeAll(async () => {
+        const GRACE = 30 * HOUR;    // every epoch of the book still reportable when the book is full
+        const w = await deployRewardWorld({ epochLength: HOUR, reportGrace: GRACE, claimWindow: DAY });
+        const [pw] = await addProviders(w, 1, 'gas reward provider');
+        const client = await w.blockchain.treasury('gas reward client');
+        const keeper = await w.blockchain.treasury('gas reward keeper');
+        const pool = w.pool.address;
+        const prov = pw.provider.address;
+        const start = (e: number) => w.poolConfig.genesis + e * HOUR + 10;
+        const end = (e: number) => w.poolConfig.genesis + (e + 1) * HOUR;
+        const claimUntil = (e: number) => end(e) + GRACE + DAY;
+        const values = await pw.provider.getRewardRequiredValues();
+        const sizeOf = async (a: any) => {
+            const acc = (await w.blockchain.getContract(a)).accountState;
+            if (acc?.type !== 'active') throw new Error('not active');
+            return cellTreeSize([acc.state.code!, acc.state.data!]);
+        };
+        const base = await sizeOf(prov);
+        const recordPool = (txs: BlockchainTransaction[], name: string, op: number) => {
+            for (const tx of txs) {
+                const body = tx.inMessage?.body.beginParse();
+                if (tx.inMessage?.info.dest?.toString() !== pool.toString() || !body || body.remainingBits < 32) continue;
+                if (body.loadUint(32) === op) record(name, gasOfTx(tx));
+            }
+        };
+        const recordReplies = (txs: BlockchainTransaction[]) => {
+            for (const tx of txs) {
+                const body = tx.inMessage?.body.beginParse();
+                if (tx.inMessage?.info.dest?.toString() !== prov.toString() || !body || body.remainingBits < 32) continue;
+                const op = body.loadUint(32);
+                if (op === Op.usageCounted || op === Op.usageLate) record('gas::provider_reward_reply', gasOfTx(tx));
+            }
+        };
+        // One job per epoch fills the book (rewards::max_entries entries), the 17th overflows to the pool.
+        for (let e = 0; e <= RewardLimits.maxEntries; e++) {
+            w.blockchain.now = start(e);
+            const { confirm } = await settleJob(w, client, pw, 100_000n + BigInt(e));
+            step('reward step 1', confirm.transactions);
+            record('gas::job_close', gasOf(confirm.transactions, (confirm.transactions[1].inMessage!.info.dest as any)));
+            record('gas::provider_job_closed', gasOf(confirm.transactions, prov));
+            if (e === 1) {
+                // One report sent (epoch 0 ended, epoch 1 still running).
+                const r = await pw.provider.sendReportRewards(keeper.getSender(), values.report, pool);
+                step('reward step 2', r.transactions);
+                record('gas::provider_report', gasOf(r.transactions, prov) - BigInt(C['gas::provider_per_report']));
+                g1 = gasOf(r.transactions, prov);
+                recordPool(r.transactions, 'gas::pool_report', Op.reportUsage);
+                recordReplies(r.transactions);
+            }
+        }
+        expect((await pw.provider.getRewards()).entries).toHaveLength(RewardLimits.maxEntries);
+        // The largest provider: MAX models (measured above) plus a full reward book.
+        const full = await sizeOf(prov);
+        measured['provider::max_state_bits'] += BigInt(full.bits - base.bits);
+        measured['provider::max_state_cells'] += BigInt(full.cells - base.cells);
+        // Reports of four epochs per call, on time.
+        w.blockchain.now = end(RewardLimits.maxEntries) + 10;
+        for (let k = 0; k < 2; k++) {
+            const r = await pw.provider.sendReportRewards(keeper.getSender(), values.report, pool);
+            step('reward step 3', r.transactions);
+            const g4 = gasOf(r.transactions, prov);
+            record('gas::provider_per_report', (g4 - g1 + 2n) / 3n);
+            record('gas::provider_report', g4 - BigInt(C['gas::provider_per_report']) * BigInt(RewardLimits.maxRecords));
+            recordPool(r.transactions, 'gas::pool_report', Op.reportUsage);
+            recordReplies(r.transactions);
+        }
+        // Claim epochs 0-3 (pays, no prune), then, once 4 epochs expired, claim 4 live epochs with 2 prunes.
+        w.blockchain.now = end(3) + GRACE + 10;
+        let r = await pw.provider.sendClaimRewards(pw.owner.getSender(), values.claim, pool);
+        step("claim 1", r.transactions);
+        record('gas::provider_claim', gasOf(r.transactions, prov));
+        recordPool(r.transactions, 'gas::pool_claim', Op.poolClaim);
+        const claimSize = outMessageSize(r.transactions, prov);
+        record('msg::pool_claim_bits', claimSize.bits);
+        record('msg::pool_claim_cells', claimSize.cells);
+        // Late reports (after end + grace, with expired epochs to prune): fees fund the current epoch.
+        w.blockchain.now = claimUntil(1) + 10;
+        for (let k = 0; k < 2; k++) {
+            r = await pw.provider.sendReportRewards(keeper.getSender(), values.report, pool);
+            step('reward step 4', r.transactions);
+            recordPool(r.transactions, 'gas::pool_report', Op.reportUsage);
+            recordReplies(r.transactions);
+        }
+        w.blockchain.now = claimUntil(3) + 10;
+        r = await pw.provider.sendClaimRewards(pw.owner.getSender(), values.claim, pool);
+        step('reward step 5', r.transactions);
+        record('gas::provider_claim', gasOf(r.transactions, prov));
+        recordPool(r.transactions, 'gas::pool_claim', Op.poolClaim);
+        // Funding and plain value, each pruning two expired epochs.
+        w.blockchain.now = claimUntil(5) + 10;
+        const req = await w.pool.getRequiredValues();
+        const current = await w.pool.getCurrentEpoch();
+        r = await w.pool.sendFundRewards(keeper.getSender(), toNano('1') + req.fund, current + RewardLimits.maxFundAhead, toNano('1'));
+        step('reward step 6', r.transactions);
+        record('gas::pool_fund', gasOf(r.transactions, pool));
+        w.blockchain.now = claimUntil(7) + 10;
+        r = await keeper.send({ to: pool, value: toNano('1') });
+        step('reward step 7', r.transactions);
+        record('gas::pool_credit', gasOf(r.transactions, pool));
+    }, 300_000);
+
     it('prints the measurements', () => {
         const rows = Object.keys(measured)
             .sort()
@@ -369,6 +480,7 @@ describe('Gas constants', () => {
             k.startsWith('msg::model') ||
             k.startsWith('msg::offer_job') ||
             k.startsWith('msg::job_accepted') ||
+            k.startsWith('msg::pool_claim') ||
             k.startsWith('provider::max_state') ||
             k.startsWith('job_storage::'),
     );

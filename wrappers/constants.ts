@@ -85,7 +85,7 @@ export const Op = {
 export const RewardEntryState = { pending: 0, reported: 1, counted: 2 } as const;
 
 /** Reward loop bounds (contracts/common/rewards.fc). */
-export const RewardLimits = { maxRecords: 4, maxScan: 8, maxFundAhead: 64, maxPrune: 2 } as const;
+export const RewardLimits = { maxRecords: 4, maxScan: 8, maxFundAhead: 64, maxPrune: 2, maxEntries: 16 } as const;
 
 /** Signed payload tags (domain separation). */
 export const Tag = {

@@ -980,7 +980,7 @@ export interface ProviderStorage {
 /*
 provider_book$_ offer:^ProviderOffer job_code_hash:bits256 job_code_depth:uint16
     completed:uint64 failed:uint64 slashed:Coins
-    rewards:(HashmapE 256 RewardEntry) = ProviderBook;
+    rewards:(HashmapE 256 RewardEntry) entries:uint8 = ProviderBook;
 */
 
 export interface ProviderBook {
@@ -992,6 +992,7 @@ export interface ProviderBook {
     readonly failed: bigint;
     readonly slashed: Coins;
     readonly rewards: Dictionary<bigint, RewardEntry>;
+    readonly entries: number;
 }
 
 // reward_entry$_ state:uint2 work:Coins fees:Coins at:uint32 = RewardEntry;
@@ -4019,7 +4020,7 @@ export function storeProviderStorage(providerStorage: ProviderStorage): (builder
 /*
 provider_book$_ offer:^ProviderOffer job_code_hash:bits256 job_code_depth:uint16
     completed:uint64 failed:uint64 slashed:Coins
-    rewards:(HashmapE 256 RewardEntry) = ProviderBook;
+    rewards:(HashmapE 256 RewardEntry) entries:uint8 = ProviderBook;
 */
 
 export function loadProviderBook(slice: Slice): ProviderBook {
@@ -4034,6 +4035,7 @@ export function loadProviderBook(slice: Slice): ProviderBook {
         serialize: () => { throw new Error('Not implemented') },
         parse: loadRewardEntry,
     }, slice);
+    let entries: number = slice.loadUint(8);
     return {
         kind: 'ProviderBook',
         offer: offer,
@@ -4043,6 +4045,7 @@ export function loadProviderBook(slice: Slice): ProviderBook {
         failed: failed,
         slashed: slashed,
         rewards: rewards,
+        entries: entries,
     }
 
 }
@@ -4063,6 +4066,7 @@ export function storeProviderBook(providerBook: ProviderBook): (builder: Builder
         }),
             parse: () => { throw new Error('Not implemented') },
         });
+        builder.storeUint(providerBook.entries, 8);
     })
 
 }
