@@ -51,33 +51,58 @@ export function jobDataFor(template: Cell, nonce: bigint): Cell {
 }
 
 /**
- * The provider's data with its book's `completed` counter set (TL-B
- * ProviderStorage: the book is the third ref; ProviderBook: ^offer
+ * The provider's data with some fields of its storage replaced (TL-B
+ * ProviderStorage: root owner state:uint4 stake:Coins locked:Coins
+ * open_jobs:uint32 revoked:Bool tombstoned:Bool unbond_at:uint32
+ * reward_fees:Coins ^attestation ^params ^book models; ProviderBook: ^offer
  * job_code_hash:uint256 job_code_depth:uint16 completed:uint64 failed:uint64
- * slashed:Coins). The caller checks the result through get_provider_jobs.
+ * slashed:Coins rewards:(HashmapE 256 RewardEntry) [entries:uint8]: the count of
+ * reward entries, in the layout that has it). The caller checks the result
+ * through the getters.
  */
-export function providerDataWithCompleted(data: Cell, completed: bigint): Cell {
+export function providerDataWith(data: Cell, set: { completed?: bigint; rewardFees?: bigint; rewards?: Cell | null; entries?: number }): Cell {
     if (data.refs.length < 3) throw new Error('provider data: expected attestation, params and book refs');
     const book = data.refs[2].beginParse();
     const offer = book.loadRef();
     const hash = book.loadUintBig(256);
     const depth = book.loadUint(16);
-    book.loadUintBig(64);
+    const completed = book.loadUintBig(64);
     const failed = book.loadUintBig(64);
     const slashed = book.loadCoins();
-    if (book.remainingBits !== 0 || book.remainingRefs !== 0) throw new Error('provider book layout changed');
+    const rewards = book.loadMaybeRef();
+    const entryBits = book.remainingBits;
+    if ((entryBits !== 0 && entryBits !== 8) || book.remainingRefs !== 0) throw new Error('provider book layout changed');
+    const entries = entryBits === 8 ? book.loadUint(8) : 0;
     const newBook = beginCell()
         .storeRef(offer)
         .storeUint(hash, 256)
         .storeUint(depth, 16)
-        .storeUint(completed, 64)
+        .storeUint(set.completed ?? completed, 64)
         .storeUint(failed, 64)
         .storeCoins(slashed)
+        .storeMaybeRef(set.rewards === undefined ? rewards : set.rewards)
+        .storeUint(set.entries ?? entries, entryBits)
         .endCell();
     const s = data.beginParse();
-    const b = beginCell().storeBits(s.loadBits(s.remainingBits));
+    const head = beginCell()
+        .storeAddress(s.loadAddress())
+        .storeAddress(s.loadAddress())
+        .storeUint(s.loadUint(4), 4)
+        .storeCoins(s.loadCoins())
+        .storeCoins(s.loadCoins())
+        .storeUint(s.loadUint(32), 32)
+        .storeBit(s.loadBit())
+        .storeBit(s.loadBit())
+        .storeUint(s.loadUint(32), 32);
+    const rewardFees = s.loadCoins();
+    const b = head.storeCoins(set.rewardFees ?? rewardFees).storeBits(s.loadBits(s.remainingBits));
     data.refs.forEach((r, i) => b.storeRef(i === 2 ? newBook : r));
     return b.endCell();
+}
+
+/** The provider's data with its book's `completed` counter set (everything else as it is). */
+export function providerDataWithCompleted(data: Cell, completed: bigint): Cell {
+    return providerDataWith(data, { completed });
 }
 
 /** Sets a provider's completed-jobs counter in place, checked through its getter. */

@@ -34,6 +34,9 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 const ton = (n: number) => fromNanoString(BigInt(n));
 const holds = (h: boolean) => (h ? '**holds**' : '**does not hold**');
 
+/** Gas of the reward pool (bench/run.ts adds it to the protocol gas; chain.ts's kinds do not name it). */
+const poolGas = (o: OpMeasure): number | undefined => (o.gas_by_contract as Record<string, number | undefined>).pool;
+
 function isMeasured(op: OpEntry | undefined): op is OpMeasure & { includes: string; note?: string } {
     return !!op && !('status' in op);
 }
@@ -85,7 +88,8 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
     out.push(`- **fees**: ${res.meta.fees}.`);
     out.push(`- **storage**: ${res.meta.storage} (c = cells, b = bits).`);
     out.push(
-        `- code hashes: Root \`${res.meta.code_hashes.Root.slice(0, 16)}…\`, Provider \`${res.meta.code_hashes.Provider.slice(0, 16)}…\`, Job \`${res.meta.code_hashes.Job.slice(0, 16)}…\`.`,
+        `- code hashes: Root \`${res.meta.code_hashes.Root.slice(0, 16)}…\`, Provider \`${res.meta.code_hashes.Provider.slice(0, 16)}…\`, Job \`${res.meta.code_hashes.Job.slice(0, 16)}…\`` +
+            (res.meta.code_hashes.RewardPool ? `, RewardPool \`${res.meta.code_hashes.RewardPool.slice(0, 16)}…\`.` : '.'),
     );
     out.push('');
 
@@ -95,7 +99,7 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
     const rows: (string | number)[][] = [];
     for (const [name, o] of Object.entries(res.ops)) {
         if (!isMeasured(o)) {
-            rows.push([`\`${name}\``, '–', o.status, '', '', '', '', '']);
+            rows.push([`\`${name}\``, '–', o.status, '', '', '', '', '', '']);
             continue;
         }
         rows.push([
@@ -105,12 +109,13 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
             o.gas_by_contract.root !== undefined ? fmt(o.gas_by_contract.root) : '',
             o.gas_by_contract.provider !== undefined ? fmt(o.gas_by_contract.provider) : '',
             o.gas_by_contract.job !== undefined ? fmt(o.gas_by_contract.job) : o.gas_by_contract.harness !== undefined ? `harness ${fmt(o.gas_by_contract.harness)}` : '',
+            poolGas(o) !== undefined ? fmt(poolGas(o)!) : '',
             ton(o.fees_nanoton),
             storageText(o),
         ]);
     }
     out.push(
-        table(['operation', 'txs', 'gas (protocol)', 'root', 'provider', 'job', 'fees (TON)', 'storage after'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
+        table(['operation', 'txs', 'gas (protocol)', 'root', 'provider', 'job', 'pool', 'fees (TON)', 'storage after'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
     );
     out.push('');
     out.push('What each operation includes:');
@@ -202,6 +207,29 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
     );
     out.push('');
 
+    // Rewards.
+    if (isMeasured(res.ops['rewards.claim']) && isMeasured(res.ops['rewards.report']) && isMeasured(res.ops['rewards.fund'])) {
+        const claim = op('rewards.claim');
+        const report = op('rewards.report');
+        const fund = op('rewards.fund');
+        const ratio = (name: string) => Number(res.scaling[name]?.ratio ?? NaN).toFixed(4);
+        out.push('## Rewards');
+        out.push('');
+        out.push(
+            `The bench root's JobParams name a reward pool (1-day epochs, 2 h report grace), so every job above pays its protocol fee through it: ` +
+                "`job_closed` carries the fee and the work settled to the provider, which keeps one pending entry per (pool, epoch). " +
+                `A claim (\`rewards.claim\`: owner → provider → pool → owner) costs **${fmt(claim.gas)} gas** (provider ${fmt(claim.gas_by_contract.provider ?? 0)}, ` +
+                `pool ${fmt(poolGas(claim) ?? 0)}) in ${claim.txs} transactions, ${ton(claim.fees_nanoton)} TON of fees; the report that precedes it ` +
+                `(\`rewards.report\`, anyone, after the epoch) ${fmt(report.gas)} gas, ${ton(report.fees_nanoton)} TON; funding an epoch ` +
+                `(\`rewards.fund\`) ${fmt(fund.gas)} gas, ${ton(fund.fees_nanoton)} TON. ` +
+                'All three are O(1) in providers and in epochs: the pool keeps per-epoch totals only (no per-provider state) and prunes each epoch after its ' +
+                'claim window, a provider keeps one entry per (pool, epoch) whatever the number of its jobs, and one report or claim carries at most 4 epochs, ' +
+                'looking at no more than 8 entries. ' +
+                `Scaling ratio ${scaleKey} / n1: claim ${ratio('rewards.claim')}, report ${ratio('rewards.report')}, fund ${ratio('rewards.fund')}.`,
+        );
+        out.push('');
+    }
+
     // Every chain.
     out.push('## Chains of every operation');
     out.push('');
@@ -229,7 +257,7 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
     }
     out.push(table(['operation', 'gas n1', `gas ${scaleKey}`, 'ratio', 'fees ratio'], scRows));
     out.push('');
-    out.push('Not compared: `root.deploy` (runs before any provider can exist), `attestation.p256Verify` and `attestation.verifyQuote` (stand-alone verifier contracts), `rewards.claim` (not implemented).');
+    out.push('Not compared: `root.deploy` (runs before any provider can exist), `attestation.p256Verify`, `attestation.verifyQuote` and `provider.registerByQuote` (stand-alone verifier contracts).');
     out.push('');
     out.push('### Method');
     out.push('');
@@ -251,7 +279,8 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
     );
     out.push(
         '- **When this is exact.** The copies are exactly what real transactions would leave as long as a registration changes nothing in the root ' +
-            'and closing a job changes nothing in the root and only the `completed` counter in the provider; the bench checks both on every run (table below). ' +
+            'and closing a job changes nothing in the root and, in the provider, only the `completed` counter and its reward entry for the epoch ' +
+            '(one entry per pool and epoch, which the job copies do not add to: more jobs in an epoch change its amounts, not its shape); the bench checks both on every run (table below). ' +
             "A transaction's gas depends only on its own account's state and the message, so with these checks holding the scaling comparison detects " +
             'any state that grows with the number of providers or jobs (a registry in the root, a job list in the provider) and enters a handler; ' +
             'if a check fails, such state exists and the copies do not reproduce it.',

@@ -18,6 +18,8 @@ import { p256 } from '@noble/curves/p256';
 import { createHash } from 'crypto';
 import { signResult } from '../wrappers/Job';
 import { TimelockActions } from '../wrappers/Root';
+import { RewardPool } from '../wrappers/RewardPool';
+import { Op, RewardEntryState } from '../wrappers/constants';
 import { P256Harness, P256Op } from '../wrappers/P256Harness';
 import { QuoteVerifier, splitQuote, verifyQuoteBody } from '../wrappers/QuoteVerifier';
 import { buildQuoteModeReportData, buildReportData, createSimulatedTdxCa, createSimulatedTdxQuote, parseTdxQuote } from '../attestation';
@@ -25,7 +27,7 @@ import { measurementPolicyHash, policyMeasurementsOf } from '../attestation/poli
 import { Mode } from '../wrappers/constants';
 import { existsSync, readFileSync } from 'fs';
 import { SessionReceipts } from '../sdk/jobs';
-import { measure, OpMeasure, requireSuccess } from './chain';
+import { Kind, measure, OpMeasure, requireSuccess, storageOf } from './chain';
 import {
     addressFromLabel,
     Codes,
@@ -43,7 +45,7 @@ import {
     START_TIME,
     World,
 } from './world';
-import { installJobs, installProviders, providerDataWithCompleted, setCompleted } from './population';
+import { installJobs, installProviders, providerDataWith, setCompleted } from './population';
 import { renderMarkdown } from './report';
 
 // ---------------------------------------------------------------------------
@@ -76,12 +78,12 @@ export const OP_NOTES: Record<string, string> = {
         "the part of job.create after the job's creation: the provider's offer_job transaction (checks, bond lock, terms) and the job's job_accepted transaction.",
     'job.submit': 'worker (owner wallet) -> job submit_result (operator-signed result) -> excesses back.',
     'job.settle':
-        'client wallet -> job confirm_result -> owner job_payment, treasury protocol_fee, provider job_closed (-> client excesses), client job_refund: the whole chain.',
+        'client wallet -> job confirm_result -> owner job_payment, provider job_closed carrying the protocol fee and the work for the reward pool (-> client excesses), client job_refund: the whole chain.',
     'job.lifecycle': 'job.create + job.submit + job.settle, summed (one-shot job, create to settled).',
     'session.open': 'job.create for a session job (create to accepted).',
-    'session.claim': 'a partial session claim (no close): owner -> job claim_session with a client-signed receipt -> payment, protocol fee, excesses.',
+    'session.claim': 'a partial session claim (no close): owner -> job claim_session with a client-signed receipt -> payment, excesses (the job holds the protocol fee until it closes).',
     'session.settle.10':
-        'a session of 10 requests: the single claim-and-close chain (owner -> job claim_session(close) with the latest of 10 client-signed cumulative receipts -> payment, fee, provider job_closed, refund).',
+        'a session of 10 requests: the single claim-and-close chain (owner -> job claim_session(close) with the latest of 10 client-signed cumulative receipts -> payment, provider job_closed with the fees, refund).',
     'session.settle.1000': 'as session.settle.10 with 1,000 requests (the receipts are signed off chain; one claim settles them).',
     'job.expireAndSlash':
         'keeper -> job expire_job after the deadline -> provider slash_bond (client, reporter and treasury shares, excesses) + keeper reward + client refund.',
@@ -92,8 +94,17 @@ export const OP_NOTES: Record<string, string> = {
         'one whole TDX v4 quote verified on chain (contracts/quote-verifier.fc): sender -> verifier verify_quote (quote signature, QE report signature by a registered PCK key, QE report binding, debug bit, policy hash; hinted ECDSA) -> result reply.',
     'provider.registerByQuote':
         'quote mode (attestation level 2): owner wallet -> quote verifier register_by_quote (whole quote verified, REPORTDATA binding of keys, owner and root) -> root register_quote_provider -> provider provider_init (deploy) -> owner provider_registered.',
-    'rewards.claim': 'not implemented: there is no reward pool yet.',
+    'rewards.fund': 'anyone (keeper wallet) -> reward pool fund_rewards (the current epoch) -> excesses back.',
+    'rewards.report':
+        "anyone (keeper wallet) -> provider report_rewards -> pool report_usage (the epoch's work and the fees the provider held) -> provider usage_counted, keeper excesses: after the epoch's end.",
+    'rewards.claim':
+        "provider owner -> provider claim_rewards -> pool pool_claim (floor(funded x work / total work) per epoch) -> owner reward_paid: after the epoch's end + report grace.",
 };
+
+/** Name of the reward pool in the bench's registry and tables. */
+const POOL_NAME = 'reward-pool';
+/** The bench root's reward schedule (tests/helpers/rewards.ts: 1 day epochs, 2 h report grace). */
+const REWARDS = { epochLength: 24 * HOUR, reportGrace: 2 * HOUR, claimWindow: 30 * 24 * HOUR, fund: toNano('10') };
 
 /** Operations that the scaling check compares (root.deploy runs before any population exists). */
 const SCALED = [
@@ -111,12 +122,15 @@ const SCALED = [
     'session.settle.1000',
     'job.expireAndSlash',
     'slash.equivocation',
+    'rewards.fund',
+    'rewards.report',
+    'rewards.claim',
 ];
 
 export type Checks = {
     root_unchanged_by_registration: boolean;
     root_unchanged_by_job: boolean;
-    provider_changed_only_by_completed_counter: boolean;
+    provider_changed_only_by_completed_counter_and_reward_entry: boolean;
 };
 
 type ScenarioResult = {
@@ -138,6 +152,56 @@ async function providerRequiredValues(w: World, provider: Address): Promise<{ ow
 }
 
 /**
+ * measure() with the reward pool counted as a protocol contract (chain.ts
+ * sums root, provider, job and the harness; the pool is registered as a
+ * wallet there and added here): its gas, its fees and its storage.
+ */
+async function measureWithPool(w: World, pool: Address, txs: Transaction[]): Promise<OpMeasure> {
+    const r = await measure(w.blockchain, w.reg, txs);
+    const byKind = r.gas_by_contract as Record<string, number>;
+    let touched = false;
+    txs.forEach((tx, i) => {
+        const info = tx.inMessage?.info;
+        if (!info || info.type !== 'internal' || !info.dest.equals(pool)) return;
+        const row = r.chain[i];
+        row.kind = 'pool' as Kind;
+        r.gas += row.gas ?? 0;
+        byKind.pool = (byKind.pool ?? 0) + (row.gas ?? 0);
+        let out = 0n;
+        for (const m of tx.outMessages.values()) if (m.info.type === 'internal') out += m.info.forwardFee;
+        r.fees_protocol_nanoton += Number(tx.totalFees.coins + out);
+        touched = true;
+    });
+    if (touched) {
+        const st = await storageOf(w.blockchain, pool, 'pool' as Kind);
+        if (st) r.storage[POOL_NAME] = st;
+    }
+    return r;
+}
+
+/**
+ * The bench root's reward pool, as governance sets it up (tests/helpers/rewards.ts):
+ * the pool deployed for the root's codes, then JobParams.rewards set through the
+ * timelock; epoch 0 starts when the change executes (rounded up to a whole hour).
+ */
+async function setupRewards(w: World) {
+    const delay = w.params.timelockDelay;
+    const genesis = Math.ceil((w.blockchain.now! + delay) / HOUR) * HOUR;
+    const config = { root: w.root.address, providerCode: w.codes.provider, jobCode: w.codes.job, genesis, ...REWARDS };
+    const pool = w.blockchain.openContract(RewardPool.createFromConfig(config, loadCode('RewardPool')));
+    w.reg.add(pool.address, POOL_NAME, 'wallet');
+    requireSuccess('reward pool deploy', w.reg, (await pool.sendDeploy(w.governance.getSender(), toNano('0.1'))).transactions);
+    const params = { ...w.params, jobs: { ...(await w.root.getParams()).jobs!, rewards: { pool: pool.address, epochGenesis: genesis, epochLength: REWARDS.epochLength } } };
+    const required = await w.root.getRequiredValues();
+    const id = (await w.root.getRootData()).nextChangeId;
+    requireSuccess('set rewards queue', w.reg, (await w.root.sendQueueChange(w.governance.getSender(), required.governanceOp, TimelockActions.setParams(params))).transactions);
+    w.blockchain.now = Math.max(w.blockchain.now! + delay, genesis);
+    requireSuccess('set rewards execute', w.reg, (await w.root.sendExecuteChange(w.governance.getSender(), required.governanceOp, id)).transactions);
+    if (!(await w.root.getParams()).jobs?.rewards?.pool.equals(pool.address)) throw new Error('rewards: JobParams.rewards not set');
+    return pool;
+}
+
+/**
  * One scenario: the operations measured with `n` registered providers (n - 1
  * installed besides the measured one) and `n` earlier settled jobs of the
  * measured provider (one real, n - 1 installed).
@@ -145,8 +209,10 @@ async function providerRequiredValues(w: World, provider: Address): Promise<{ ow
 async function scenario(codes: Codes, n: number): Promise<ScenarioResult> {
     const { world: w, deploy } = await createWorld(codes);
     const ops: Record<string, OpMeasure> = {};
-    const m = (txs: Transaction[]) => measure(w.blockchain, w.reg, txs);
-    ops['root.deploy'] = await m(deploy.transactions);
+    ops['root.deploy'] = await measure(w.blockchain, w.reg, deploy.transactions);
+    // JobParams.rewards names a pool before any provider registers: every job pays its fees through it.
+    const pool = await setupRewards(w);
+    const m = (txs: Transaction[]) => measureWithPool(w, pool.address, txs);
 
     // Other providers: one registered for real, the rest installed as copies of it for other owners.
     let populationMs = 0;
@@ -184,9 +250,19 @@ async function scenario(codes: Codes, n: number): Promise<ScenarioResult> {
     r = await j0.job.sendConfirm(w.client.getSender(), w.jobRequired.closeJob);
     requireSuccess('earlier job confirm', w.reg, r.transactions);
     const root_unchanged_by_job = (await dataOf(w, w.root.address)).hash().equals(rootBeforeJob);
-    const provider_changed_only_by_completed_counter = providerDataWithCompleted(providerBefore, completedBefore + 1n)
-        .hash()
-        .equals((await dataOf(w, b.provider.address)).hash());
+    // The job changed the provider's completed counter and its reward book: one pending entry (pool, epoch) with
+    // the job's work and protocol fee, the fee held (reward_fees); nothing else.
+    const providerAfterJob = await dataOf(w, b.provider.address);
+    const book0 = await b.provider.getRewards();
+    const work0 = 420_000n * OFFER.pricePerUnit;
+    const fee0 = (work0 * BigInt(w.params.jobs?.protocolFeeBps ?? (await w.root.getParams()).jobs!.protocolFeeBps)) / 10_000n;
+    const provider_changed_only_by_completed_counter_and_reward_entry =
+        providerDataWith(providerAfterJob, { completed: completedBefore, rewardFees: 0n, rewards: null, entries: 0 }).hash().equals(providerBefore.hash()) &&
+        book0.heldFees === fee0 &&
+        book0.entries.length === 1 &&
+        book0.entries[0].state === RewardEntryState.pending &&
+        book0.entries[0].work === work0 &&
+        book0.entries[0].fees === fee0;
     let installedJobs = 0;
     if (n > 1) {
         const t0 = performance.now();
@@ -249,6 +325,40 @@ async function scenario(codes: Codes, n: number): Promise<ScenarioResult> {
         if ((await j.job.getJobState()).state !== 7) throw new Error('job.expireAndSlash: job not expired');
     }
 
+    // Rewards: the measured provider's jobs above settled in the current epoch (one pending entry). A keeper funds
+    // the epoch, reports the entry after the epoch's end, the owner claims after the end + report grace.
+    {
+        const poolRequired = await pool.getRequiredValues();
+        const providerRewardRequired = await b.provider.getRewardRequiredValues();
+        const epoch = await pool.getCurrentEpoch();
+        const fund = await pool.sendFundRewards(w.keeper.getSender(), REWARDS.fund + poolRequired.fund, epoch, REWARDS.fund);
+        requireSuccess('rewards.fund', w.reg, fund.transactions);
+        ops['rewards.fund'] = await m(fund.transactions);
+        const entry = (await b.provider.getRewards()).entries.find((e) => e.epoch === epoch);
+        if (!entry || entry.state !== RewardEntryState.pending) throw new Error('rewards: no pending entry for the current epoch');
+        const t = await pool.getEpoch(epoch);
+        w.blockchain.now = t.endsAt + 5;
+        const report = await b.provider.sendReportRewards(w.keeper.getSender(), providerRewardRequired.report, pool.address);
+        requireSuccess('rewards.report', w.reg, report.transactions);
+        ops['rewards.report'] = await m(report.transactions);
+        const counted = (await b.provider.getRewards()).entries.find((e) => e.epoch === epoch);
+        if (counted?.state !== RewardEntryState.counted) throw new Error('rewards.report: entry not counted');
+        w.blockchain.now = t.claimAt + 10;
+        const expected = await pool.getRewardShare(epoch, entry.work);
+        const claim = await b.provider.sendClaimRewards(b.owner.getSender(), providerRewardRequired.claim, pool.address);
+        requireSuccess('rewards.claim', w.reg, claim.transactions);
+        ops['rewards.claim'] = await m(claim.transactions);
+        const paid = claim.transactions.find((tx) => {
+            const i = tx.inMessage?.info;
+            if (i?.type !== 'internal' || !i.dest.equals(b.owner.address)) return false;
+            const body = tx.inMessage!.body.beginParse();
+            return body.remainingBits >= 32 && body.loadUint(32) === Op.rewardPaid;
+        });
+        const amount = paid ? (() => { const body = paid.inMessage!.body.beginParse(); body.skip(96); return body.loadCoins(); })() : -1n;
+        if (amount !== expected || expected <= 0n) throw new Error(`rewards.claim: paid ${amount}, expected ${expected}`);
+        if ((await b.provider.getRewards()).entries.some((e) => e.epoch === epoch)) throw new Error('rewards.claim: entry not deleted');
+    }
+
     // Governance allowlists a policy through the timelock.
     {
         const policy = sha256n('policy: cocoon tdx image v2');
@@ -280,7 +390,7 @@ async function scenario(codes: Codes, n: number): Promise<ScenarioResult> {
     return {
         n,
         ops,
-        checks: { root_unchanged_by_registration, root_unchanged_by_job, provider_changed_only_by_completed_counter },
+        checks: { root_unchanged_by_registration, root_unchanged_by_job, provider_changed_only_by_completed_counter_and_reward_entry },
         populationSeconds: populationMs / 1000,
         installedProviders,
         installedJobs,
@@ -454,7 +564,14 @@ async function main() {
         includes: OP_NOTES['provider.registerByQuote'],
         note: 'The owner pays the verification (the verifier is counted as harness gas here): compare with provider.register (statement mode). The value sent is the stake + get_quote_required_values(); the unused part comes back with provider_registered.',
     };
-    ops['rewards.claim'] = { status: 'not implemented', includes: OP_NOTES['rewards.claim'] };
+    for (const name of ['rewards.fund', 'rewards.report', 'rewards.claim']) {
+        ops[name] = {
+            ...small.ops[name],
+            includes: OP_NOTES[name],
+            note:
+                'The pool keeps per-epoch totals only (no per-provider state) and the provider one entry per (pool, epoch), so the cost does not grow with the number of providers, jobs or epochs.',
+        };
+    }
 
     const scaling: Record<string, unknown> = {};
     let worstRatio = 0;
@@ -492,13 +609,14 @@ async function main() {
         meta: {
             generated_by: 'npm run bench (bench/run.ts)',
             sandbox_time: START_TIME,
-            gas: 'compute gas (computePhase.gasUsed) summed over protocol contracts: root, provider, job (the P-256 harness for its own op); wallets excluded',
+            gas: 'compute gas (computePhase.gasUsed) summed over protocol contracts: root, provider, job, reward pool (the P-256 harness for its own op); wallets excluded',
             fees: 'fees_nanoton: sum of tx.totalFees of every transaction of the chain (wallets included) plus the forward fees of its internal messages; fees_protocol_nanoton: the part paid by protocol contracts',
             storage: 'unique cells and bits of code + data of each protocol contract touched, after the operation',
             code_hashes: {
                 Root: codes.root.hash().toString('hex'),
                 Provider: codes.provider.hash().toString('hex'),
                 Job: codes.job.hash().toString('hex'),
+                RewardPool: loadCode('RewardPool').hash().toString('hex'),
             },
         },
         ops,
@@ -525,10 +643,10 @@ async function main() {
     writeFileSync(path.join(dir, 'RESULTS.md'), renderMarkdown(results as any, SCALE_KEY));
 
     // Summary.
-    const rows: string[][] = [['op', 'txs', 'gas', 'root', 'provider', 'job', 'fees TON', `gas ${SCALE_KEY}`, 'ratio']];
+    const rows: string[][] = [['op', 'txs', 'gas', 'root', 'provider', 'job', 'pool', 'fees TON', `gas ${SCALE_KEY}`, 'ratio']];
     for (const [name, op] of Object.entries(ops) as [string, any][]) {
         if (op.status) {
-            rows.push([name, '-', op.status, '', '', '', '', '', '']);
+            rows.push([name, '-', op.status, '', '', '', '', '', '', '']);
             continue;
         }
         const sc = scaling[name] as any;
@@ -539,6 +657,7 @@ async function main() {
             String(op.gas_by_contract.root ?? ''),
             String(op.gas_by_contract.provider ?? ''),
             String(op.gas_by_contract.job ?? ''),
+            String(op.gas_by_contract.pool ?? ''),
             op.fees_ton,
             sc ? String(sc[SCALE_KEY]) : '',
             sc ? sc.ratio.toFixed(4) : '',

@@ -799,7 +799,7 @@ describe('Job escrow', () => {
             const body = beginCell().storeUint(Op.offerJob, 32).storeUint(0, 64).storeAddress(stranger.address).storeUint(1, 64).storeRef(offer).endCell();
             await expectRejected(() => provider.sendBody(stranger.getSender(), toNano('0.1'), body), stranger.address, provider.address, Errors.notJob);
             // Nor job_closed / slash_bond: a forged release or slash of a bond.
-            const closed = beginCell().storeUint(Op.jobClosed, 32).storeUint(0, 64).storeAddress(stranger.address).storeUint(1, 64).storeCoins(toNano('2')).storeUint(0, 2).endCell();
+            const closed = beginCell().storeUint(Op.jobClosed, 32).storeUint(0, 64).storeAddress(stranger.address).storeUint(1, 64).storeCoins(toNano('2')).storeUint(0, 2).storeBit(false).endCell();
             await expectRejected(() => provider.sendBody(stranger.getSender(), toNano('0.1'), closed), stranger.address, provider.address, Errors.notJob);
             const slash = beginCell()
                 .storeUint(Op.slashBond, 32)

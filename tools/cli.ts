@@ -18,8 +18,9 @@ import { JobParams, paramsFromCell, RevocationSubject, Root, RootData, RootParam
 import { bufferToBigint } from '../wrappers/common';
 import { isAttestationError } from '../attestation/errors';
 import { parseSignedStatement, ParsedSignedStatement, verifySignedStatement } from '../attestation/statement';
-import { Provider } from '../wrappers/Provider';
-import { Errors, Mode, Op, ParamBounds, ProviderState, ProviderStateName } from '../wrappers/constants';
+import { Provider, RewardEntry } from '../wrappers/Provider';
+import { EpochTotals, RewardPool } from '../wrappers/RewardPool';
+import { Errors, Mode, Op, ParamBounds, ProviderState, ProviderStateName, RewardEntryState, RewardLimits } from '../wrappers/constants';
 import { loadRootStorage, loadTimelockAction } from '../wrappers/generated/schema';
 
 // ---------------------------------------------------------------------------
@@ -431,7 +432,7 @@ export function paramsRows(p: RootParams, testOnly = false): [string, string][] 
         ['timelock delay', formatDuration(p.timelockDelay)],
         ['max models', String(p.maxModels)],
         ['treasury', formatAddress(p.treasury, testOnly)],
-        ...(p.jobs ? jobParamsRows(p.jobs) : []),
+        ...(p.jobs ? jobParamsRows(p.jobs, testOnly) : []),
     ];
 }
 
@@ -459,9 +460,59 @@ export const JOB_PARAMS: { flag: string; field: keyof JobParams; kind: JobParamK
 
 const JOB_PARAM_PLACEHOLDER: Record<JobParamKind, string> = { bps: '<bps>', ton: '<TON>', seconds: '<seconds>' };
 
+/**
+ * JobParams.rewards (TL-B RewardTerms): where protocol fees go. The three
+ * flags go together and must repeat the pool's own schedule (deployRewardPool
+ * prints them; showRewards shows the pool's get_pool_config); `--reward-pool
+ * none` removes the pool (fees go to the treasury again).
+ */
+export const REWARD_TERM_FLAGS = {
+    pool: {
+        name: 'reward-pool',
+        value: '<address|none>',
+        help: 'reward pool the protocol fees go to (deployRewardPool), with --epoch-genesis and --epoch-length; none: fees go to the treasury',
+    },
+    genesis: { name: 'epoch-genesis', value: '<unix time>', help: "the reward pool's epoch 0 start (its get_pool_config genesis)" },
+    length: {
+        name: 'epoch-length',
+        value: '<seconds>',
+        help: `the reward pool's epoch length (${ParamBounds.epochLengthMin}..${ParamBounds.epochLengthMax})`,
+    },
+} satisfies Record<string, FlagSpec>;
+
 /** Optional flags for every job param; `context` prefixes their help (e.g. `set-params: `). */
 export function jobParamFlags(context = ''): FlagSpec[] {
-    return JOB_PARAMS.map((j) => ({ name: j.flag, value: JOB_PARAM_PLACEHOLDER[j.kind], help: context + j.help }));
+    return [
+        ...JOB_PARAMS.map((j) => ({ name: j.flag, value: JOB_PARAM_PLACEHOLDER[j.kind], help: context + j.help })),
+        ...Object.values(REWARD_TERM_FLAGS).map((f) => ({ ...f, help: context + f.help })),
+    ];
+}
+
+/** A reward pool address, or null for `none`. */
+export function parsePoolOrNone(raw: string, flag = 'reward-pool'): Address | null {
+    return raw.trim() === 'none' ? null : parseAddress(raw, flag);
+}
+
+/**
+ * The reward terms given on the command line: undefined when none of the
+ * three flags is given (or the script does not take them), `{ rewards:
+ * undefined }` for `--reward-pool none`.
+ */
+export function rewardTermsOverride(args: CliArgs): Pick<JobParams, 'rewards'> | undefined {
+    const F = REWARD_TERM_FLAGS;
+    if (!Object.values(F).every((f) => args.spec.flags.some((s) => s.name === f.name))) return undefined;
+    const pool = args.optional(F.pool.name, parsePoolOrNone);
+    const genesis = args.optional(F.genesis.name, parseSeconds);
+    const length = args.optional(F.length.name, parseSeconds);
+    if (pool === undefined && genesis === undefined && length === undefined) return undefined;
+    if (pool === null) {
+        if (genesis !== undefined || length !== undefined) throw new UsageError(`--${F.pool.name} none takes no --${F.genesis.name} or --${F.length.name}`);
+        return { rewards: undefined };
+    }
+    if (pool === undefined || genesis === undefined || length === undefined) {
+        throw new UsageError(`--${F.pool.name}, --${F.genesis.name} and --${F.length.name} go together (the pool's own schedule, see showRewards)`);
+    }
+    return { rewards: { pool, epochGenesis: genesis, epochLength: length } };
 }
 
 /** The job params given on the command line (parsed and range-checked per field). */
@@ -474,19 +525,27 @@ export function jobParamOverrides(args: CliArgs): Partial<JobParams> {
         else value = args.optional(j.flag, parseSeconds);
         if (value !== undefined) overrides[j.field] = value;
     }
-    return overrides as Partial<JobParams>;
+    return { ...(overrides as Partial<JobParams>), ...rewardTermsOverride(args) };
 }
 
 export function formatBps(bps: number): string {
     return `${bps} bps (${(bps * 100) / ParamBounds.bps}%)`;
 }
 
-export function jobParamsRows(jobs: JobParams): [string, string][] {
-    return JOB_PARAMS.map((j) => {
-        const v = jobs[j.field];
+export function jobParamsRows(jobs: JobParams, testOnly = false): [string, string][] {
+    const rows = JOB_PARAMS.map((j): [string, string] => {
+        const v = jobs[j.field] as number | bigint;
         const text = j.kind === 'ton' ? formatTon(v as bigint) : j.kind === 'bps' ? formatBps(v as number) : formatDuration(v as number);
         return [`job ${j.flag.replace(/-/g, ' ')}`, text];
     });
+    const r = jobs.rewards;
+    if (!r) return [...rows, ['job reward pool', 'none (protocol fees go to the treasury)']];
+    return [
+        ...rows,
+        ['job reward pool', formatAddress(r.pool, testOnly)],
+        ['job epoch genesis', formatTime(r.epochGenesis)],
+        ['job epoch length', formatDuration(r.epochLength)],
+    ];
 }
 
 /** Bound violations of JobParams (check_job_params in contracts/root/storage.fc), empty when valid. */
@@ -515,7 +574,213 @@ export function jobParamsProblems(j: JobParams): string[] {
     check(j.equivocationSlashBps > 0 && j.equivocationSlashBps <= b.bps, `equivocation slash must be in 1..${b.bps} bps`);
     check(j.disputeSlashCapBps <= b.bps, `dispute slash cap must be at most ${b.bps} bps`);
     check(j.keeperReward <= b.keeperRewardMax, `keeper reward must be at most ${formatTon(b.keeperRewardMax)}`);
+    if (j.rewards) {
+        const r = j.rewards;
+        check(r.epochLength >= b.epochLengthMin && r.epochLength <= b.epochLengthMax, `epoch length must be in ${b.epochLengthMin}..${b.epochLengthMax}, got ${r.epochLength}`);
+        check(r.pool.workChain === 0, 'the reward pool must be a basechain (workchain 0) address (JobParams keeps only its account hash)');
+    }
     return problems;
+}
+
+// ---------------------------------------------------------------------------
+// Reward pools (scripts deployRewardPool, fundRewards, reportRewards,
+// claimRewards, showRewards)
+// ---------------------------------------------------------------------------
+
+export const RewardFlags = {
+    pool: (help: string, required = false): FlagSpec => ({ name: 'pool', value: '<address>', help, required }),
+} satisfies Record<string, (...a: never[]) => FlagSpec>;
+
+export const RewardEntryStateName: Record<number, string> = { 0: 'pending', 1: 'reported', 2: 'counted' };
+
+/** The reward pool at `address`, checked to be deployed. */
+export async function openPool(ctx: ScriptContext, address: Address): Promise<OpenedContract<RewardPool>> {
+    if (!(await ctx.provider.isContractDeployed(address))) throw new PreflightError(`no reward pool is deployed at ${formatAddress(address, ctx.testOnly)}`);
+    return ctx.provider.open(RewardPool.createFromAddress(address));
+}
+
+/** The reward pool of a provider's JobParams snapshot (the pool its jobs stamp), if any. */
+export async function providerRewardPool(provider: NetworkProvider, address: Address): Promise<Address | undefined> {
+    return (await providerJobParams(provider, address))?.rewards?.pool;
+}
+
+/** --pool, else the pool of the provider's JobParams; a PreflightError when neither names one. */
+export async function poolOfProvider(ctx: ScriptContext, provider: Address): Promise<Address> {
+    const given = ctx.args.optional('pool', parseAddress);
+    if (given) return given;
+    const pool = await providerRewardPool(ctx.provider, provider);
+    if (!pool) throw new PreflightError("the provider's JobParams name no reward pool (its jobs pay fees to the treasury): give --pool");
+    return pool;
+}
+
+/** Entries of the provider's reward book for `pool`, by epoch (the key holds the pool hash without its low 32 bits). */
+export function poolEntries(entries: RewardEntry[], pool: Address): RewardEntry[] {
+    const prefix = (bufferToBigint(pool.hash) >> 32n) << 32n;
+    return entries.filter((e) => e.poolPrefix === prefix).sort((a, b) => a.epoch - b.epoch);
+}
+
+/**
+ * What the provider will put in one report_rewards (`state` pending, epoch
+ * ended: `at` = end) or claim_rewards (`state` counted, claims open: `at` =
+ * claim_at) at `now`: it looks at the pool's first RewardLimits.maxScan
+ * entries and takes at most RewardLimits.maxRecords (contracts/provider.fc).
+ */
+export function providerWillSend(entries: RewardEntry[], state: number, now: number): RewardEntry[] {
+    return entries
+        .slice(0, RewardLimits.maxScan)
+        .filter((e) => e.state === state && e.at <= now)
+        .slice(0, RewardLimits.maxRecords);
+}
+
+export type PoolSnapshot = {
+    config: Awaited<ReturnType<RewardPool['getConfig']>>;
+    current: number;
+    liability: bigint;
+    balance: bigint;
+    required: { report: bigint; claim: bigint; fund: bigint };
+    epochs: (EpochTotals & { epoch: number })[];
+};
+
+export async function readPool(provider: NetworkProvider, pool: OpenedContract<RewardPool>): Promise<PoolSnapshot> {
+    const [config, current, liability, state, required, live] = await Promise.all([
+        pool.getConfig(),
+        pool.getCurrentEpoch(),
+        pool.getLiability(),
+        provider.provider(pool.address).getState(),
+        pool.getRequiredValues(),
+        pool.getEpochs(),
+    ]);
+    const numbers = [...live.keys()].sort((a, b) => a - b);
+    const epochs = await Promise.all(numbers.map(async (epoch) => ({ epoch, ...(await pool.getEpoch(epoch)) })));
+    return { config, current, liability, balance: state.balance, required, epochs };
+}
+
+/** Where an epoch is in its life at `now`. */
+export function epochPhase(t: { endsAt: number; claimAt: number; claimUntil: number }, now: number): string {
+    if (now < t.endsAt) return `open until ${formatTime(t.endsAt)} (fundable)`;
+    if (now < t.claimAt) return `ended; reports counted until ${formatTime(t.claimAt)}`;
+    if (now < t.claimUntil) return `claimable until ${formatTime(t.claimUntil)}`;
+    return 'claim window over: its rest rolls into the current epoch at the next message';
+}
+
+/** Everything showRewards prints about a pool. */
+export function poolReport(s: PoolSnapshot, address: Address, now: number, testOnly = false): string[] {
+    const c = s.config;
+    const lines = [
+        `Reward pool ${formatAddress(address, testOnly)}`,
+        ...table([
+            ['root', formatAddress(c.root, testOnly)],
+            ['provider code hash', formatHash(c.providerCodeHash)],
+            ['job code hash', formatHash(c.jobCodeHash)],
+            ['genesis', formatTime(c.genesis)],
+            ['epoch length', formatDuration(c.epochLength)],
+            ['report grace', formatDuration(c.reportGrace)],
+            ['claim window', formatDuration(c.claimWindow)],
+            [
+                'current epoch',
+                `${s.current}: ${formatTime(c.genesis + s.current * c.epochLength)} .. ${formatTime(c.genesis + (s.current + 1) * c.epochLength)}` +
+                    (now < c.genesis ? ' (not started: epoch 0 takes everything until its end)' : ''),
+            ],
+            ['liability', `${formatTon(s.liability)} (funded - paid over live epochs)`],
+            ['balance', formatTon(s.balance)],
+        ]),
+        `Epochs (${s.epochs.length} live):`,
+    ];
+    if (s.epochs.length === 0) lines.push('    none funded or reported yet');
+    for (const e of s.epochs) {
+        lines.push(
+            `  #${e.epoch}: ${epochPhase(e, now)}`,
+            ...table(
+                [
+                    ['work counted', `${e.work} nanoton settled`],
+                    ['funded', formatTon(e.funded)],
+                    ['paid', formatTon(e.paid)],
+                    ['owed', formatTon(e.funded - e.paid)],
+                ],
+                '      ',
+            ),
+        );
+    }
+    lines.push(
+        'Required values (minimum msg value; scripts add a margin of ' + formatTon(FEE_MARGIN) + '):',
+        ...table(
+            [
+                ['fund_rewards', `${formatTon(s.required.fund)} + amount`],
+                ['report_usage (pool part)', `${formatTon(s.required.report)} + fees`],
+                ['pool_claim (pool part)', formatTon(s.required.claim)],
+            ],
+            '    ',
+        ),
+    );
+    return lines;
+}
+
+/**
+ * What an entry of a provider's book is worth now: counted entries by the
+ * pool's get_reward_share (0 past the claim window); pending and reported
+ * ones as if counted now, their fees added to the epoch's funding and their
+ * work to its total (an estimate: later reports and funding change it).
+ */
+export async function entryEstimate(pool: OpenedContract<RewardPool>, e: RewardEntry, now: number): Promise<{ amount: bigint; note: string }> {
+    const t = await pool.getEpoch(e.epoch);
+    if (e.state === RewardEntryState.counted) {
+        if (now >= t.claimUntil) return { amount: 0n, note: `claim window over at ${formatTime(t.claimUntil)}: pays 0` };
+        const amount = await pool.getRewardShare(e.epoch, e.work);
+        return { amount, note: now >= e.at ? 'claimable now' : `claimable from ${formatTime(e.at)}` };
+    }
+    const total = t.work + e.work;
+    const amount = total === 0n ? 0n : ((t.funded + e.fees) * e.work) / total;
+    const late = now >= t.claimAt;
+    if (e.state === RewardEntryState.pending) {
+        if (late) return { amount: 0n, note: `late: reported now its fees fund the current epoch and its work earns nothing (reports counted until ${formatTime(t.claimAt)})` };
+        if (now < e.at) return { amount, note: `estimate; the epoch ends ${formatTime(e.at)}, then report it (reportRewards) before ${formatTime(t.claimAt)}` };
+        return { amount, note: `estimate; report it (reportRewards) before ${formatTime(t.claimAt)}` };
+    }
+    return { amount, note: "estimate; reported, waiting for the pool's answer" };
+}
+
+/** A provider's reward entries of `pool` with their estimates, and the total. */
+export async function providerRewardsReport(
+    pool: OpenedContract<RewardPool>,
+    contract: OpenedContract<Provider>,
+    now: number,
+    testOnly = false,
+): Promise<string[]> {
+    const { heldFees, entries } = await contract.getRewards();
+    const mine = poolEntries(entries, pool.address);
+    const lines = [
+        `Provider ${formatAddress(contract.address, testOnly)}: reward entries of this pool (${mine.length}; ${entries.length} in all)`,
+        ...table([['fees held for pools', formatTon(heldFees)]], '    '),
+    ];
+    let counted = 0n;
+    let pending = 0n;
+    for (const e of mine) {
+        const est = await entryEstimate(pool, e, now);
+        if (e.state === RewardEntryState.counted) counted += est.amount;
+        else pending += est.amount;
+        lines.push(
+            `  epoch ${e.epoch}: ${RewardEntryStateName[e.state] ?? e.state}`,
+            ...table(
+                [
+                    ['work', `${e.work} nanoton settled`],
+                    ['fees', formatTon(e.fees)],
+                    [e.state === RewardEntryState.counted ? 'claims open' : 'epoch ends', formatTime(e.at)],
+                    ['reward', `${formatTon(est.amount)} (${est.note})`],
+                ],
+                '      ',
+            ),
+        );
+    }
+    lines.push(
+        ...table(
+            [
+                ['counted (claimable or soon)', formatTon(counted)],
+                ['pending reward estimate', formatTon(pending)],
+            ],
+            '    ',
+        ),
+    );
+    return lines;
 }
 
 export type DecodedAction = {
@@ -1266,6 +1531,15 @@ export function jobParamsFromTlb(j: TlbJobParams): JobParams {
         equivocationSlashBps: j.equivocation_slash_bps,
         disputeSlashCapBps: j.dispute_slash_cap_bps,
         keeperReward: j.keeper_reward.grams,
+        ...(j.rewards.kind === 'Maybe_just'
+            ? {
+                  rewards: {
+                      pool: new Address(0, Buffer.from(bitsToBigint(j.rewards.value.pool).toString(16).padStart(64, '0'), 'hex')),
+                      epochGenesis: j.rewards.value.epoch_genesis,
+                      epochLength: j.rewards.value.epoch_length,
+                  },
+              }
+            : {}),
     };
 }
 

@@ -177,9 +177,14 @@ export class RewardPool implements Contract {
         return out;
     }
 
-    /** Minimum msg_value: report (on top of its fees), claim, fund (on top of the amount). */
-    async getRequiredValues(provider: ContractProvider): Promise<{ report: bigint; claim: bigint; fund: bigint }> {
+    /**
+     * Minimum msg_value: report (on top of its fees), claim, fund (on top of the amount); and the
+     * storage reserve the pool keeps besides what it owes (plain value fills it before funding).
+     */
+    async getRequiredValues(
+        provider: ContractProvider,
+    ): Promise<{ report: bigint; claim: bigint; fund: bigint; storageReserve: bigint }> {
         const r = (await provider.get('get_required_values', [])).stack;
-        return { report: r.readBigNumber(), claim: r.readBigNumber(), fund: r.readBigNumber() };
+        return { report: r.readBigNumber(), claim: r.readBigNumber(), fund: r.readBigNumber(), storageReserve: r.readBigNumber() };
     }
 }

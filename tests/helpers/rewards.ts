@@ -32,6 +32,9 @@ export function step(label: string, txs: BlockchainTransaction[]) {
     }
 }
 
+/** What governance sends to deploy a pool: its storage reserve is filled first, the rest funds epoch 0. */
+export const POOL_DEPLOY_VALUE = toNano('1');
+
 export type RewardWorld = Protocol & {
     pool: SandboxContract<RewardPool>;
     poolConfig: RewardPoolConfig;
@@ -65,7 +68,7 @@ export async function deployRewardWorld(
         claimWindow: opts.claimWindow ?? 7 * DAY,
     };
     const pool = p.blockchain.openContract(RewardPool.createFromConfig(poolConfig, loadCode('RewardPool')));
-    const deploy = await pool.sendDeploy(p.governance.getSender(), toNano('0.1'));
+    const deploy = await pool.sendDeploy(p.governance.getSender(), POOL_DEPLOY_VALUE);
     expectNoFailure(deploy.transactions);
     const params: RootParams = {
         ...p.params,

@@ -438,6 +438,7 @@ export const Bodies = {
             .storeUint(nonce, 64)
             .storeCoins(bond)
             .storeUint(outcome, 2)
+            .storeBit(false)                // no settlement report
             .endCell(),
     slashBond: (client: Address, nonce: bigint, bond: bigint, amount: bigint, reason: number, reporter: Address, queryId = 0n) =>
         beginCell()

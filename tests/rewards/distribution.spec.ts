@@ -9,7 +9,7 @@ import { Address, toNano } from '@ton/core';
 import { SandboxContract, TreasuryContract } from '@ton/sandbox';
 import '@ton/test-utils';
 import { expectNoFailure, feeCalc, gasFcConstants, JOB_PRICE } from '../helpers/fixtures';
-import { addProviders, step, DAY, deployRewardWorld, protocolFee, rewardPaidTo, RewardWorld, settleJob, WorkingProvider } from '../helpers/rewards';
+import { addProviders, POOL_DEPLOY_VALUE, step, DAY, deployRewardWorld, protocolFee, rewardPaidTo, RewardWorld, settleJob, WorkingProvider } from '../helpers/rewards';
 import { Errors, Op, RewardEntryState } from '../../wrappers/constants';
 
 const PROVIDERS = 100;
@@ -40,8 +40,10 @@ describe('reward pool: pro-rata distribution by work', () => {
         w = await deployRewardWorld();
         const fees = feeCalc(w.blockchain);
         const gas = gasFcConstants();
-        // The deploy message's value (no op) funded epoch 0, net of the pool's credit gas.
-        funded[0] += toNano('0.1') - fees.compute(gas['gas::pool_credit']);
+        // The deploy message's value (no op) filled the pool's storage reserve and funded epoch 0 with the rest, net of its gas.
+        const { storageReserve } = await w.pool.getRequiredValues();
+        funded[0] += POOL_DEPLOY_VALUE - fees.compute(gas['gas::pool_credit']) - storageReserve;
+        expect((await w.pool.getEpoch(0)).funded).toBe(funded[0]);
         providers = await addProviders(w, PROVIDERS);
         client = await w.blockchain.treasury('reward client', { balance: toNano('1000000') });
         keeper = await w.blockchain.treasury('reward keeper');
