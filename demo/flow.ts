@@ -17,7 +17,13 @@
  * 5. A session of many requests served by the worker off chain, each acknowledged with a
  *    client-signed cumulative receipt, settled with one claim.
  * 6. A second provider's worker registers and goes offline: its job expires, its bond is slashed.
- * 7. Provider records and a balance table that adds up.
+ * 7. Rewards (on by default in `npm run demo`): governance deploys a reward pool for the root and
+ *    sets it in JobParams.rewards through the timelock (with the step 3 changes, before any
+ *    provider registers, so every provider's params snapshot names it) and funds the current
+ *    epoch. The jobs' protocol fees stay with the provider (held per pool and epoch) instead of
+ *    going to the treasury; after the epoch ends a keeper reports the provider's epoch, and
+ *    after the report grace the provider's owner claims floor(funded × work / total work).
+ * 8. Provider records and a balance table that adds up (the pool is a protocol contract in it).
  */
 import 'reflect-metadata';
 import { Blockchain, SandboxContract, TreasuryContract } from '@ton/sandbox';
@@ -35,10 +41,11 @@ import {
     policyMeasurementsOf,
     verifyTdxQuote,
 } from '../attestation';
-import { DEFAULT_JOB_PARAMS, Root, TimelockActions } from '../wrappers/Root';
+import { DEFAULT_JOB_PARAMS, Root, RootParams, TimelockActions } from '../wrappers/Root';
 import { Provider } from '../wrappers/Provider';
+import { RewardPool, RewardPoolConfig } from '../wrappers/RewardPool';
 import { Job } from '../wrappers/Job';
-import { JobState, JobStateName, ProviderStateName } from '../wrappers/constants';
+import { JobState, JobStateName, Op, ProviderStateName } from '../wrappers/constants';
 import { bufferToBigint, textCell } from '../wrappers/common';
 import {
     CocoonClient,
@@ -82,6 +89,38 @@ export type DemoOptions = {
     sessionRequests?: number;
     /** Where the trace goes (default stdout). */
     out?: (line: string) => void;
+    /**
+     * A reward pool for the root, funded by governance, and the provider's epoch reward reported
+     * and claimed (default false here so that callers written before the pool see the treasury
+     * flow they expect; `npm run demo` turns it on).
+     */
+    rewards?: boolean;
+};
+
+/** The demo pool's epoch schedule. */
+export const DEMO_EPOCH_LENGTH = 24 * 3600;
+export const DEMO_REPORT_GRACE = 3600;
+export const DEMO_CLAIM_WINDOW = 7 * 24 * 3600;
+/** What governance funds the demo's epoch with. */
+export const DEMO_EPOCH_FUNDING = toNano('5');
+
+export type DemoRewards = {
+    pool: Address;
+    epoch: number;
+    /** What the deploy message's value credited to the epoch (net of the pool's gas). */
+    deployCredit: bigint;
+    /** Governance funding of the epoch. */
+    governanceFunding: bigint;
+    /** Protocol fees of the provider's jobs (held by the provider, reported to the pool). */
+    protocolFees: bigint;
+    /** Epoch totals after the report. */
+    funded: bigint;
+    totalWork: bigint;
+    providerWork: bigint;
+    /** floor(funded × work / total), computed by the demo. */
+    expectedShare: bigint;
+    /** reward_paid amount received by the provider's owner. */
+    paid: bigint;
 };
 
 export type DemoResult = {
@@ -99,11 +138,13 @@ export type DemoResult = {
     balances: BalanceRow[];
     fees: bigint;
     addsUp: boolean;
+    rewards?: DemoRewards;
 };
 
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const out = opts.out ?? ((l: string) => console.log(l));
     const sessionRequests = opts.sessionRequests ?? 1000;
+    const withRewards = opts.rewards ?? false;
     const trace = new Trace(out);
     const blockchain = await Blockchain.create();
     const startTime = Math.floor(Date.now() / 1000);
@@ -141,6 +182,39 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         run((await root.sendDeploy(governance.getSender(), toNano('0.5'))).transactions);
         trace.info(`root ${root.address.toString()}  min stake ${fromNano(params.minStake)} TON, timelock ${params.timelockDelay / 3600} h`);
 
+        // 1b. The reward pool: its address derives from the root, the provider and job codes and
+        // the epoch schedule. Epoch 0 starts when the timelocked change can execute (rounded up to
+        // the hour); everything before genesis counts as epoch 0 too.
+        let pool: SandboxContract<RewardPool> | undefined;
+        let poolConfig: RewardPoolConfig | undefined;
+        let deployCredit = 0n;
+        if (withRewards) {
+            trace.header('Governance deploys a reward pool for the root');
+            poolConfig = {
+                root: root.address,
+                providerCode,
+                jobCode,
+                genesis: Math.ceil((blockchain.now + params.timelockDelay) / 3600) * 3600,
+                epochLength: DEMO_EPOCH_LENGTH,
+                reportGrace: DEMO_REPORT_GRACE,
+                claimWindow: DEMO_CLAIM_WINDOW,
+            };
+            pool = blockchain.openContract(RewardPool.createFromConfig(poolConfig, loadCode('RewardPool')));
+            trace.label(pool.address, 'reward pool');
+            run((await pool.sendDeploy(governance.getSender(), toNano('1'))).transactions);
+            deployCredit = (await pool.getEpoch(0)).funded;
+            const { storageReserve } = await pool.getRequiredValues();
+            trace.info(
+                `pool ${pool.address.toString()}  epoch 0 from ${new Date(poolConfig.genesis * 1000).toISOString()}, ` +
+                    `epochs of ${DEMO_EPOCH_LENGTH / 3600} h, reports until end + ${DEMO_REPORT_GRACE / 3600} h, ` +
+                    `claims for ${DEMO_CLAIM_WINDOW / 86400} days after that`,
+            );
+            trace.info(
+                `the deploy message's 1 TON fills the pool's storage reserve (${fromNano(storageReserve)} TON) ` +
+                    `and funds epoch 0 with the rest, net of the pool's gas: ${fromNano(deployCredit)} TON`,
+            );
+        }
+
         // 2. The measurement policy from the real quote.
         trace.header('Verify the real TDX quote and compute its measurement policy hash');
         let template: Buffer | undefined;
@@ -159,7 +233,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         trace.info(`policy hash ${policyHash.toString('hex')} (TD attributes ${measurements.tdAttributes.toString('hex')})`);
 
         // 3. Governance allowlists the policy, the model and the verifier key through the timelock.
-        trace.header('Governance queues the policy, the model and the verifier key (timelock)');
+        trace.header(`Governance queues the policy, the model and the verifier key${withRewards ? ', and the reward pool in JobParams' : ''} (timelock)`);
         const verifierKeys = keyPairFromSeed(randomBytes(32));
         const modelHash = hashToBigInt(createHash('sha256').update(MODEL_NAME).digest());
         const actions = [
@@ -167,18 +241,44 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
             TimelockActions.addModel(modelHash, textCell(MODEL_NAME)),
             TimelockActions.addVerifierKey(bufferToBigint(verifierKeys.publicKey)),
         ];
+        // Set before any provider registers: a provider snapshots the JobParams at registration.
+        const rewardParams: RootParams | undefined =
+            pool && poolConfig
+                ? {
+                      ...params,
+                      jobs: { ...params.jobs, rewards: { pool: pool.address, epochGenesis: poolConfig.genesis, epochLength: poolConfig.epochLength } },
+                  }
+                : undefined;
+        if (rewardParams) actions.push(TimelockActions.setParams(rewardParams));
         const required = await root.getRequiredValues();
         for (const action of actions) run((await root.sendQueueChange(governance.getSender(), required.governanceOp + toNano('0.01'), action)).transactions);
         const first = await root.getChange(0);
-        trace.info(`3 changes queued; executable at ${new Date(first!.eta * 1000).toISOString()}`);
+        trace.info(`${actions.length} changes queued; executable at ${new Date(first!.eta * 1000).toISOString()}`);
 
         trace.header(`Time passes (${params.timelockDelay / 3600} h); governance executes the changes`);
         blockchain.now = first!.eta;
-        for (const id of [0, 1, 2]) run((await root.sendExecuteChange(governance.getSender(), required.governanceOp + toNano('0.01'), id)).transactions);
+        for (let id = 0; id < actions.length; id++) run((await root.sendExecuteChange(governance.getSender(), required.governanceOp + toNano('0.01'), id)).transactions);
         trace.info(
             `policy allowed: ${await root.getPolicyAllowed(hashToBigInt(policyHash))}, model allowed: ${await root.getModelAllowed(modelHash)}, ` +
                 `verifier trusted: ${await root.getVerifierTrusted(bufferToBigint(verifierKeys.publicKey))}, version ${await root.getVersion()}`,
         );
+
+        let rewardEpoch = 0;
+        if (pool && poolConfig) {
+            const jp = await root.getJobParams();
+            if (!jp.rewards || !jp.rewards.pool.equals(pool.address)) throw new Error('JobParams.rewards does not name the pool after the change executed');
+            trace.info(`JobParams.rewards: pool ${pool.address.toString().slice(0, 12)}…, protocol fees (${jp.protocolFeeBps / 100}%) now go to the pool, not the treasury`);
+            trace.header('Governance funds the current reward epoch');
+            rewardEpoch = await pool.getCurrentEpoch();
+            const fund = (await pool.getRequiredValues()).fund;
+            run((await pool.sendFundRewards(governance.getSender(), DEMO_EPOCH_FUNDING + fund + toNano('0.01'), rewardEpoch, DEMO_EPOCH_FUNDING)).transactions);
+            const e = await pool.getEpoch(rewardEpoch);
+            trace.info(
+                `epoch ${rewardEpoch} (ends ${new Date(e.endsAt * 1000).toISOString()}) funded with ${fromNano(e.funded)} TON ` +
+                    `(${fromNano(DEMO_EPOCH_FUNDING)} TON from governance + ${fromNano(deployCredit)} TON from the deploy)`,
+            );
+            if (e.funded !== DEMO_EPOCH_FUNDING + (rewardEpoch === 0 ? deployCredit : 0n)) throw new Error(`epoch ${rewardEpoch} funded ${e.funded}, expected ${DEMO_EPOCH_FUNDING}`);
+        }
 
         // 4. Workers: keys in the worker process, SIMULATED quote, verifier, registration.
         const verifier = new LocalVerifier({ secretKey: verifierKeys.secretKey, lifetime: 7 * 24 * 3600, rootPublicKey: ca.rootPublicKey });
@@ -277,7 +377,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         const oneShotState = await oneShotJob.getJobState();
         const pay = paymentFor(verified.usage, verified.price, created.terms.feeBps);
         trace.info(
-            `job ${JobStateName[oneShotState.state]}: provider owner paid ${fromNano(pay.owner)} TON, protocol fee ${fromNano(pay.fee)} TON, ` +
+            `job ${JobStateName[oneShotState.state]}: provider owner paid ${fromNano(pay.owner)} TON, protocol fee ${fromNano(pay.fee)} TON ` +
+                `(${pool ? 'held by the provider for the reward pool' : 'to the treasury'}), ` +
                 `the rest of the budget refunded; job keeps ${fromNano(await oneShotJob.getBalance())} TON (storage reserve)`,
         );
         await worker.tick();
@@ -342,6 +443,72 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
                 `(client 50%, keeper 10%, treasury 40%); provider-2 failed jobs: ${record2.failed}, slashed ${fromNano(record2.slashed)} TON`,
         );
 
+        // 9. Rewards: report after the epoch ends, claim after the report grace.
+        let rewards: DemoRewards | undefined;
+        if (pool && poolConfig) {
+            const fees = paymentFor(verified.usage, verified.price, created.terms.feeBps).fee + paymentFor(sessionUsage, DEMO_PRICE, created.terms.feeBps).fee;
+            const work = verified.usage * verified.price + sessionUsage * DEMO_PRICE;
+            const book = await provider.getRewards();
+            const entry = book.entries.find((x) => x.epoch === rewardEpoch);
+            trace.header(`The provider holds its jobs' protocol fees for the pool, per epoch, until its epoch is reported`);
+            trace.info(
+                `provider reward entry for epoch ${rewardEpoch}: work ${fromNano(entry?.work ?? 0n)} TON settled, ` +
+                    `fees ${fromNano(entry?.fees ?? 0n)} TON held (provider holds ${fromNano(book.heldFees)} TON of reward fees)`,
+            );
+            if (!entry || entry.fees !== fees || entry.work !== work || book.heldFees !== fees) {
+                throw new Error(`the provider's reward entry (work ${entry?.work}, fees ${entry?.fees}, held ${book.heldFees}) is not the jobs' (work ${work}, fees ${fees})`);
+            }
+            const before = await pool.getEpoch(rewardEpoch);
+            blockchain.now = before.endsAt + 60;
+            trace.header(`Epoch ${rewardEpoch} ends; a keeper reports the provider's epoch to the pool (work and fees)`);
+            const reportValue = (await provider.getRewardRequiredValues()).report + toNano('0.01');
+            const report = await provider.sendReportRewards(keeper.getSender(), reportValue, pool.address);
+            run(report.transactions);
+            const counted = report.transactions.some((t) => {
+                const m = t.inMessage;
+                if (!m || m.info.type !== 'internal' || !m.info.dest.equals(provider.address)) return false;
+                const b = m.body.beginParse();
+                return b.remainingBits >= 32 && b.loadUint(32) === Op.usageCounted;
+            });
+            if (!counted) throw new Error('the pool did not count the report (no usage_counted back to the provider)');
+            const totals = await pool.getEpoch(rewardEpoch);
+            if (totals.funded !== before.funded + fees) throw new Error(`epoch funded ${totals.funded}, expected ${before.funded} + fees ${fees}`);
+            const expectedShare = (totals.funded * work) / totals.work;
+            trace.info(`counted: epoch ${rewardEpoch} funded ${fromNano(totals.funded)} TON, total work ${fromNano(totals.work)} TON; claims open ${new Date(totals.claimAt * 1000).toISOString()}`);
+
+            blockchain.now = totals.claimAt;
+            trace.header(`The report grace passes; the provider's owner claims its epoch reward`);
+            const claimValue = (await provider.getRewardRequiredValues()).claim + toNano('0.01');
+            const owner = wallets['gpu-owner'];
+            const claim = await provider.sendClaimRewards(owner.getSender(), claimValue, pool.address);
+            run(claim.transactions);
+            const paid = rewardPaidTo(claim.transactions, owner.address);
+            if (paid === null) throw new Error('no reward_paid reached the provider owner');
+            rewards = {
+                pool: pool.address,
+                epoch: rewardEpoch,
+                deployCredit,
+                governanceFunding: DEMO_EPOCH_FUNDING,
+                protocolFees: fees,
+                funded: totals.funded,
+                totalWork: totals.work,
+                providerWork: work,
+                expectedShare,
+                paid,
+            };
+            const line = (label: string, n: bigint, note = '') => trace.info(`${label.padEnd(36)} ${fromNano(n).padStart(12)} TON${note ? '  ' + note : ''}`);
+            line(`epoch ${rewardEpoch} funded`, totals.funded, `(governance ${fromNano(DEMO_EPOCH_FUNDING)} + deploy ${fromNano(deployCredit)} + protocol fees ${fromNano(fees)})`);
+            line('protocol fees collected', fees, `(one-shot job + session, ${created.terms.feeBps / 100}% of what they paid)`);
+            line('total work', totals.work, '(value settled by every provider in the epoch)');
+            line("provider's work", work);
+            line('share floor(funded × work / total)', expectedShare, '(computed by the demo)');
+            line('reward_paid received by gpu-owner', paid, paid === expectedShare ? '(equal to the nanoton)' : '(MISMATCH)');
+            if (paid !== expectedShare) throw new Error(`reward_paid ${paid} is not the pro-rata share ${expectedShare}`);
+            const left = await provider.getRewards();
+            if (left.heldFees !== 0n || left.entries.length !== 0) throw new Error('the provider still holds reward fees or entries after the claim');
+            trace.info(`the provider's reward book is empty; the pool still owes ${fromNano(await pool.getLiability())} TON`);
+        }
+
         trace.header('Provider records');
         const providers: DemoResult['providers'] = [];
         for (const [label, p, owner] of [
@@ -367,6 +534,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
             ['session', sessionJob],
             ['expired job', expiredJob],
         ];
+        if (pool) {
+            const at = pool.address;
+            contracts.push(['reward pool', { getBalance: async () => (await blockchain.getContract(at)).balance }]);
+        }
         const rows: BalanceRow[] = [
             ...names.map((n, i) => ({ name: n as string, before: before[i], after: 0n })),
             ...contracts.map(([n]) => ({ name: n, before: 0n, after: 0n })),
@@ -396,11 +567,25 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
             balances: rows,
             fees: trace.fees,
             addsUp,
+            rewards,
         };
     } finally {
         unregisterMemoryEndpoint('memory://gpu-owner/cocoon/v1');
         rmSync(stateDir, { recursive: true, force: true });
     }
+}
+
+/** The amount of the reward_paid message `owner` received in `txs`, or null. */
+function rewardPaidTo(txs: Transaction[], owner: Address): bigint | null {
+    for (const tx of txs) {
+        const m = tx.inMessage;
+        if (!m || m.info.type !== 'internal' || !m.info.dest.equals(owner)) continue;
+        const s = m.body.beginParse();
+        if (s.remainingBits < 32 + 64 || s.loadUint(32) !== Op.rewardPaid) continue;
+        s.loadUintBig(64);
+        return s.loadCoins();
+    }
+    return null;
 }
 
 function wrap(text: string, width: number): string[] {

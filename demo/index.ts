@@ -5,9 +5,10 @@
 import { runDemo } from './flow';
 
 const started = Date.now();
-runDemo()
+runDemo({ rewards: process.env.DEMO_REWARDS !== '0' })
     .then((r) => {
         if (!r.addsUp) throw new Error('balances do not add up');
+        if (r.rewards && r.rewards.paid !== r.rewards.expectedShare) throw new Error('the reward paid is not the pro-rata share');
         console.log(`\ndemo completed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     })
     .catch((e) => {

@@ -87,6 +87,7 @@ describe('quote-mode scripts on the sandbox', () => {
     });
 
     it('deployQuoteVerifier deploys a verifier owned by the root and prints the next steps', async () => {
+        // The script compiles the verifier (P-256 tables): slow on a loaded machine.
         await deployQuoteVerifier(as(p.governance), rootFlag());
         const address = /Quote verifier address: (\S+)/.exec(net.output)?.[1];
         expect(address).toBeDefined();
@@ -96,7 +97,7 @@ describe('quote-mode scripts on the sandbox', () => {
         await deployQuoteVerifier(as(p.governance), rootFlag());
         expect(net.sent).toHaveLength(0);
         expect(net.output).toContain('already deployed');
-    });
+    }, 240_000);
 
     it('queueChange set-quote-verifier refuses an address that is not a verifier of this root', async () => {
         await expect(queueChange(as(p.governance), [...rootFlag(), '--action', 'set-quote-verifier', '--verifier', keeper.address.toString()])).rejects.toThrow(PreflightError);

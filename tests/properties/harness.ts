@@ -34,19 +34,32 @@
  *   governed fractions; every slash has a cause the driver produced (a missed
  *   deadline, a verdict for the client, two conflicting signatures); a
  *   provider that committed no fault is never slashed; an honest client gets
- *   back its budget minus what it paid for (and at most one keeper reward).
+ *   back its budget minus what it paid for (and at most one keeper reward);
+ * - rewards (issue #4, #7): the world's root names a reward pool (set through the
+ *   timelock); a job under it pays the owner net of the fee and holds the fee
+ *   until close; a provider's held reward fees are the fees of its pending
+ *   entries and it holds them besides its stake; the pool's liability is the
+ *   sum over live epochs of funded − paid and never exceeds its balance; paid
+ *   ≤ funded in every epoch; an epoch's total work is exactly the work the pool
+ *   answered usage_counted for; a claim pays each (provider, epoch) at most once
+ *   and exactly its pro-rata share floor(funded × work / total) (never more);
+ *   only the pool's own answers and the owner's claims change a provider's
+ *   reward book; after the wind-down (every entry reported and claimed) each
+ *   provider holds at most its storage reserve and the pool its liability plus
+ *   at most its storage reserve.
  */
 import '@ton/test-utils'; // expect(...).toHaveTransaction, used by the fixtures
-import { Address, beginCell, Cell, Message } from '@ton/core';
-import { Blockchain, BlockchainSnapshot, BlockchainTransaction, internal } from '@ton/sandbox';
+import { Address, beginCell, Cell, Dictionary, Message } from '@ton/core';
+import { Blockchain, BlockchainSnapshot, BlockchainTransaction, internal, SandboxContract } from '@ton/sandbox';
 import { KeyPair } from '@ton/crypto';
 import { createHash, createPrivateKey, KeyObject, sign as nodeSign } from 'crypto';
-import { DEFAULT_OFFER, deployProtocol, jobFees, keyFromLabel, MODEL, MODEL_2, POLICY, Protocol, sha256n, slashParts, statementCell } from '../helpers/fixtures';
+import { DEFAULT_OFFER, deployProtocol, jobFees, keyFromLabel, loadCode, MODEL, MODEL_2, POLICY, Protocol, sha256n, slashParts, statementCell } from '../helpers/fixtures';
+import { RewardPool, RewardPoolConfig } from '../../wrappers/RewardPool';
 import { Job, jobResultCell, usageReceiptCell } from '../../wrappers/Job';
 import { Provider } from '../../wrappers/Provider';
-import { JobParams, jobParamsFromCell, JobRequiredValues, RequiredValues, Root, RootParams } from '../../wrappers/Root';
+import { JobParams, jobParamsFromCell, JobRequiredValues, RequiredValues, Root, RootParams, TimelockActions } from '../../wrappers/Root';
 import { bufferToBigint } from '../../wrappers/common';
-import { JobState, Op, ProviderState } from '../../wrappers/constants';
+import { Errors, JobState, Op, ProviderState, RewardEntryState } from '../../wrappers/constants';
 import { FINAL_JOB_STATES, jobTransitionAllowed, NO_ACCOUNT, OPEN_JOB_STATES, providerTransitionAllowed } from './spec-tables';
 
 // ---------------------------------------------------------------------------
@@ -108,7 +121,16 @@ export type ProviderView = {
     completed: number;
     failed: number;
     slashed: bigint;
+    /** Protocol fees held for reward pools (storage::reward_fees). */
+    rewardFees: bigint;
+    /** Reward entries by key (pool prefix | epoch). */
+    rewards: Map<bigint, RewardEntryView>;
 };
+
+export type RewardEntryView = { epoch: number; state: number; work: bigint; fees: bigint; at: number };
+
+/** The reward pool's data: live epochs and what it owes. */
+export type PoolView = { balance: bigint; dataHash: string; liability: bigint; epochs: Map<number, { work: bigint; funded: bigint; paid: bigint }> };
 
 export type JobView = {
     state: number; // uninit (0) also when there is no account
@@ -176,6 +198,8 @@ function parseProviderData(data: Cell | undefined, balance: bigint): ProviderVie
         completed: 0,
         failed: 0,
         slashed: 0n,
+        rewardFees: 0n,
+        rewards: new Map(),
     };
     if (!data) return empty;
     const s = data.beginParse();
@@ -191,6 +215,7 @@ function parseProviderData(data: Cell | undefined, balance: bigint): ProviderVie
     v.revoked = s.loadBit();
     v.tombstoned = s.loadBit();
     v.unbondAt = s.loadUint(32);
+    v.rewardFees = s.loadCoins();
     const att = s.loadRef().beginParse();
     att.skip(256);
     v.operatorKey = att.loadUintBig(256);
@@ -209,6 +234,30 @@ function parseProviderData(data: Cell | undefined, balance: bigint): ProviderVie
     v.completed = Number(book.loadUintBig(64));
     v.failed = Number(book.loadUintBig(64));
     v.slashed = book.loadCoins();
+    const entries = book.loadDict(Dictionary.Keys.BigUint(256), {
+        serialize: () => {
+            throw new Error('read only');
+        },
+        parse: (x) => ({ state: x.loadUint(2), work: x.loadCoins(), fees: x.loadCoins(), at: x.loadUint(32) }),
+    });
+    v.rewards = new Map();
+    for (const [k, e] of entries) v.rewards.set(k, { epoch: Number(k & 0xffffffffn), ...e });
+    return v;
+}
+
+export function parsePool(data: Cell | undefined, balance: bigint): PoolView {
+    const v: PoolView = { balance, dataHash: data?.hash().toString('hex') ?? '', liability: 0n, epochs: new Map() };
+    if (!data) return v;
+    const s = data.beginParse();
+    s.loadRef();
+    const epochs = s.loadDict(Dictionary.Keys.Uint(32), {
+        serialize: () => {
+            throw new Error('read only');
+        },
+        parse: (x) => ({ work: x.loadCoins(), funded: x.loadCoins(), paid: x.loadCoins() }),
+    });
+    for (const [k, e] of epochs) v.epochs.set(k, e);
+    v.liability = s.loadCoins();
     return v;
 }
 
@@ -266,7 +315,7 @@ function rootVersionOf(data: Cell | undefined): number {
  * in `World.protocol` (so conservation counts it), a view parser and `check<Kind>Tx`, its
  * transitions in spec-tables.ts, and its operations in operations.ts.
  */
-export type Kind = 'root' | 'provider' | 'job';
+export type Kind = 'root' | 'provider' | 'job' | 'pool';
 
 /** One transaction on a protocol contract, with the contract's state around it. */
 export type TxRecord = {
@@ -284,6 +333,7 @@ export type TxRecord = {
     dataAfter: string;
     provider?: [ProviderView, ProviderView];
     job?: [JobView, JobView];
+    pool?: [PoolView, PoolView];
     rootVersion?: [number, number];
     outs: { to: Address; value: bigint; forwardFee: bigint; op?: number; body: Cell; bounce: boolean }[];
 };
@@ -307,6 +357,8 @@ export type JobRec = {
     paidOut: bigint;
     /** Value its client received from it (and from its provider's close-out answers). */
     clientGot: bigint;
+    /** Protocol fees it holds for the reward pool (sum of its payments' fees). */
+    heldFees?: bigint;
 };
 
 export type ProvRec = {
@@ -320,11 +372,22 @@ export type ProvRec = {
     lastStatement?: Cell;
 };
 
+/** What the model expects of the reward pool. */
+export type RewardModel = {
+    /** Work the pool counted (answered usage_counted), per epoch and provider index. */
+    counted: Map<number, Map<number, bigint>>;
+    /** "provider:epoch" pairs a claim carried (each at most once). */
+    claimed: Set<string>;
+    /** Reward paid to each provider's owner, in total. */
+    paid: bigint[];
+};
+
 export type Model = {
     jobs: JobRec[];
     providers: ProvRec[];
     nextNonce: bigint[];
     nextChangeId: number;
+    rewards: RewardModel;
 };
 
 function cloneModel(m: Model): Model {
@@ -333,6 +396,11 @@ function cloneModel(m: Model): Model {
         providers: m.providers.map((p) => ({ ...p })),
         nextNonce: [...m.nextNonce],
         nextChangeId: m.nextChangeId,
+        rewards: {
+            counted: new Map([...m.rewards.counted].map(([e, per]) => [e, new Map(per)])),
+            claimed: new Set(m.rewards.claimed),
+            paid: [...m.rewards.paid],
+        },
     };
 }
 
@@ -368,6 +436,10 @@ export function stringify(x: unknown): string {
 
 export const OWNERS = 3;
 export const CLIENTS = 2;
+/** The world's reward pool schedule: one-day epochs, reports until end + 2 h, claims for 7 days. */
+export const EPOCH_LENGTH = 86400;
+export const REPORT_GRACE = 2 * 3600;
+export const CLAIM_WINDOW = 7 * 86400;
 
 export class World {
     bc!: Blockchain;
@@ -393,6 +465,10 @@ export class World {
     step: TxRecord[] = [];
     /** Counters, for the report. */
     stats = { sequences: 0, operations: 0, transactions: 0, steps: 0 };
+    /** The reward pool JobParams.rewards names (deployed and set through the timelock in create()). */
+    pool!: SandboxContract<RewardPool>;
+    poolConfig!: RewardPoolConfig;
+    poolStorageReserve!: bigint;
     /** Observed state transitions (kind key from->to) and operation outcomes, for the coverage report. */
     coverage = new Map<string, number>();
 
@@ -433,14 +509,15 @@ export class World {
             w.p = { ...w.p, root, providerCode, jobCode };
         }
         w.bc.verbosity = { ...w.bc.verbosity, print: false, blockchainLogs: false, vmLogs: 'none', debugLogs: false };
+        await w.setUpRewardPool();
         w.fees = jobFees(w.bc);
+        w.poolStorageReserve = w.fees.storage(w.fees.C['RESERVE_PERIOD'], w.fees.C['pool::max_state_bits'], w.fees.C['pool::max_state_cells']);
         w.rreq = await w.p.root.getRequiredValues();
         w.req = await w.p.root.getJobRequiredValues();
         w.jp = await w.p.root.getJobParams();
         // The provider's get_required_values, from the same formulas (no provider is deployed yet).
         const ownerOp = w.fees.compute(w.fees.C['gas::provider_owner_op']) + w.fees.notification;
         w.preq = { ownerOp, topUp: ownerOp, reportEquivocation: w.fees.compute(w.fees.C['gas::provider_equivocation']) + 4n * w.fees.notification };
-        w.params = w.p.params;
         w.verifier = w.p.verifier;
         for (let i = 0; i < OWNERS; i++) w.owners.push(actorAddress(`owner ${i}`));
         for (let i = 0; i < CLIENTS; i++) {
@@ -450,14 +527,71 @@ export class World {
         w.keeper = actorAddress('keeper');
         w.stranger = actorAddress('stranger');
         w.protocol.set(w.p.root.address.toString(), 'root');
+        w.protocol.set(w.pool.address.toString(), 'pool');
         const providers: ProvRec[] = w.owners.map((o, i) => {
             const address = Provider.createFromConfig({ root: w.p.root.address, owner: o, jobCode: w.p.jobCode }, w.p.providerCode).address;
             w.protocol.set(address.toString(), 'provider');
             return { owner: i, address, operator: keyFromLabel(`property operator ${i}`), equivocated: false };
         });
-        w.model = { jobs: [], providers, nextNonce: w.clients.map(() => 1n), nextChangeId: 0 };
+        w.model = {
+            jobs: [],
+            providers,
+            nextNonce: w.clients.map(() => 1n),
+            nextChangeId: 0,
+            rewards: { counted: new Map(), claimed: new Set(), paid: w.owners.map(() => 0n) },
+        };
         await w.rebase();
         return w;
+    }
+
+    /**
+     * Governance deploys a reward pool for the root and sets JobParams.rewards through the
+     * timelock (queue, wait the delay, execute), before any provider registers. Epoch 0 starts
+     * when the change executes (rounded up to the hour).
+     */
+    private async setUpRewardPool() {
+        const root = this.p.root;
+        const gov = this.p.governance;
+        const genesis = Math.ceil((this.bc.now! + this.p.params.timelockDelay) / 3600) * 3600;
+        this.poolConfig = {
+            root: root.address,
+            providerCode: this.p.providerCode,
+            jobCode: this.p.jobCode,
+            genesis,
+            epochLength: EPOCH_LENGTH,
+            reportGrace: REPORT_GRACE,
+            claimWindow: CLAIM_WINDOW,
+        };
+        this.pool = this.bc.openContract(RewardPool.createFromConfig(this.poolConfig, loadCode('RewardPool')));
+        const ok = (what: string, txs: BlockchainTransaction[]) => {
+            const bad = txs.find((t) => t.description.type === 'generic' && t.description.aborted);
+            if (bad) throw new Error(`setting up the reward pool: ${what} failed`);
+        };
+        ok('deploy', (await this.pool.sendDeploy(gov.getSender(), 1_000_000_000n)).transactions);
+        const jobs = await root.getJobParams();
+        const params: RootParams = { ...this.p.params, jobs: { ...jobs, rewards: { pool: this.pool.address, epochGenesis: genesis, epochLength: EPOCH_LENGTH } } };
+        const id = (await root.getRootData()).nextChangeId;
+        ok('queue', (await root.sendQueueChange(gov.getSender(), 200_000_000n, TimelockActions.setParams(params))).transactions);
+        const change = await root.getChange(id);
+        this.bc.now = Math.max(change!.eta, genesis);
+        ok('execute', (await root.sendExecuteChange(gov.getSender(), 200_000_000n, id)).transactions);
+        const set = await root.getJobParams();
+        if (!set.rewards?.pool.equals(this.pool.address)) throw new Error('setting up the reward pool: JobParams.rewards not set');
+        this.params = params;
+    }
+
+    /** Epoch of `t` under the pool's schedule. */
+    epochAt(t = this.now()): number {
+        return t < this.poolConfig.genesis ? 0 : Math.floor((t - this.poolConfig.genesis) / EPOCH_LENGTH);
+    }
+
+    epochEnd(e: number): number {
+        return this.poolConfig.genesis + (e + 1) * EPOCH_LENGTH;
+    }
+
+    async poolView(): Promise<PoolView> {
+        const d = await dataOf(this.bc, this.pool.address);
+        return parsePool(d.data, d.balance);
     }
 
     /** Makes the current state the baseline of the conservation ledger. */
@@ -560,6 +694,7 @@ export class World {
         const dataHash = d.data?.hash().toString('hex') ?? '';
         if (kind === 'provider') return { balance: d.balance, dataHash, provider: parseProvider(d.data, d.balance) };
         if (kind === 'job') return { balance: d.balance, dataHash, job: parseJob(d.data, d.balance, d.active) };
+        if (kind === 'pool') return { balance: d.balance, dataHash, pool: parsePool(d.data, d.balance) };
         return { balance: d.balance, dataHash, rootVersion: rootVersionOf(d.data) };
     }
 
@@ -652,6 +787,7 @@ export class World {
             dataAfter: after.dataHash,
             provider: before.provider && after.provider ? [before.provider, after.provider] : undefined,
             job: before.job && after.job ? [before.job, after.job] : undefined,
+            pool: before.pool && after.pool ? [before.pool, after.pool] : undefined,
             rootVersion: before.rootVersion !== undefined ? [before.rootVersion, after.rootVersion!] : undefined,
             outs,
         };
@@ -679,6 +815,7 @@ export class World {
         if (r.kind === 'provider') this.checkProviderTx(r, where);
         if (r.kind === 'job') this.checkJobTx(r, where);
         if (r.kind === 'root') this.checkRootTx(r, where);
+        if (r.kind === 'pool') this.checkPoolTx(r, where);
     }
 
     private transitionKey(r: TxRecord): string {
@@ -741,6 +878,7 @@ export class World {
             if (r.op === Op.withdrawStake) check(this.now() >= a.unbondAt, 'provider guard: withdrawal after the unbonding period (§5.3)', where);
         }
         if (b.state === ProviderState.exited) check(b.stake === 0n && b.locked === 0n && b.openJobs === 0, 'an exited provider holds no stake and no job (§12.2)', where);
+        if (a.state > ProviderState.uninit || b.state > ProviderState.uninit) this.checkRewardBook(r, a, b, where);
         // §9 value flow, §12.2: the surplus (balance above stake + storage reserve) belongs to the
         // owner. A transaction that sends nothing to the owner leaves the provider at least its
         // balance before the message plus the change of its stake: anyone else gets back at
@@ -748,13 +886,133 @@ export class World {
         if (a.state > ProviderState.uninit) {
             const ownerIdx = this.model.providers.findIndex((p) => p.address.equals(r.on));
             const owner = this.owners[ownerIdx];
-            if (!r.outs.some((o) => o.to.equals(owner))) {
+            // The owner's claim_rewards carries the surplus to the pool, which returns it to the owner (§8.6).
+            const ownerClaim = r.op === Op.claimRewards && r.src?.equals(owner) && r.exitCode === 0;
+            if (!r.outs.some((o) => o.to.equals(owner)) && !ownerClaim) {
                 const d = r.tx.description;
                 const storage = d.type === 'generic' ? (d.storagePhase?.storageFeesCollected ?? 0n) : 0n;
-                const keep = r.balanceBefore - storage + (b.stake - a.stake);
+                const keep = r.balanceBefore - storage + (b.stake - a.stake) + (b.rewardFees - a.rewardFees);
                 check(r.balanceAfter >= keep, "the owner's surplus goes only to the owner: anyone else gets back at most its own unused value (§9)", { ...where, before: r.balanceBefore, after: r.balanceAfter, keep });
             }
         }
+    }
+
+    /**
+     * The provider's reward book: every entry change is one the reward flow allows, caused by
+     * the party allowed to cause it; the pool's usage_counted answers are booked in the model.
+     */
+    private checkRewardBook(r: TxRecord, a: ProviderView, b: ProviderView, where: object) {
+        const idx = this.model.providers.findIndex((p) => p.address.equals(r.on));
+        const src = r.src!;
+        const fromPool = src.equals(this.pool.address);
+        const now = this.now();
+        const keys = new Set([...a.rewards.keys(), ...b.rewards.keys()]);
+        for (const k of keys) {
+            const x = a.rewards.get(k);
+            const y = b.rewards.get(k);
+            if (x && y && x.state === y.state && x.work === y.work && x.fees === y.fees && x.at === y.at) continue;
+            const w = { ...where, epoch: Number(k & 0xffffffffn), from: x, to: y };
+            const guard = (cond: boolean, what: string) => check(cond, `reward book: ${what}`, w);
+            guard((k >> 32n) === (BigInt('0x' + this.pool.address.hash.toString('hex')) >> 32n), 'entries are kept for the pool of JobParams.rewards only');
+            if (!x) {
+                guard(!r.bounced && r.op === Op.jobClosed && y!.state === RewardEntryState.pending, 'a new entry is a pending one, from job_closed');
+            } else if (!y) {
+                if (x.state === RewardEntryState.counted) guard(r.op === Op.claimRewards && src.equals(this.owners[idx]) && x.at <= now, 'a counted entry leaves the book only by its owner’s claim, once claims opened');
+                else guard(x.state === RewardEntryState.reported && r.op === Op.usageLate && fromPool, 'a reported entry is dropped only by the pool’s usage_late');
+            } else if (x.state === RewardEntryState.pending && y.state === RewardEntryState.pending) {
+                guard(r.op === Op.jobClosed && y.work >= x.work && y.fees >= x.fees, 'a pending entry only grows, by job_closed');
+            } else if (x.state === RewardEntryState.pending && y.state === RewardEntryState.reported) {
+                guard(r.op === Op.reportRewards && x.at <= now && y.work === x.work && y.fees === x.fees, 'a pending entry is reported (unchanged) once its epoch ended');
+            } else if (x.state === RewardEntryState.reported && y.state === RewardEntryState.counted) {
+                guard(r.op === Op.usageCounted && fromPool && y.work === x.work, 'a reported entry is counted only by the pool’s usage_counted');
+                const e = Number(k & 0xffffffffn);
+                guard(y.at === this.epochEnd(e) + REPORT_GRACE, 'claims of a counted entry open at end + report grace');
+                const per = this.model.rewards.counted.get(e) ?? new Map<number, bigint>();
+                guard(!per.has(idx), 'a (provider, epoch) is counted at most once');
+                per.set(idx, y.work);
+                this.model.rewards.counted.set(e, per);
+            } else if (x.state === RewardEntryState.reported && y.state === RewardEntryState.pending) {
+                guard(r.bounced, 'a reported entry is pending again only when its report bounced');
+            } else guard(false, 'an entry transition of the reward flow');
+        }
+    }
+
+    /**
+     * The pool: liability = Σ(funded − paid) over live epochs, paid ≤ funded, balance ≥ liability;
+     * a claim carries each (provider, epoch) once and pays exactly the pro-rata shares of the
+     * model (never more than floor(funded × work / total)); reports are answered by the schedule.
+     */
+    private checkPoolTx(r: TxRecord, where: object) {
+        const [a, b] = r.pool!;
+        this.checkPoolView(b, where);
+        if (r.ok) check(r.balanceAfter >= b.liability, 'the pool holds at least what it owes', { ...where, balance: r.balanceAfter, liability: b.liability });
+        this.count(`pool ${r.bounced ? 'bounced' : OP_NAMES.get(r.op ?? 0) ?? 'plain'} ${r.ok ? 'ok' : `rejected ${r.exitCode}`}`);
+        if (!r.ok || r.bounced) return;
+        const now = this.now();
+        const src = r.src!;
+        const body = r.tx.inMessage!.body.beginParse();
+        if (r.op === Op.reportUsage || r.op === Op.poolClaim) {
+            const idx = this.model.providers.findIndex((p) => p.address.equals(src));
+            check(idx >= 0, 'only a provider of the root reports to or claims from the pool', where);
+        }
+        if (r.op === Op.reportUsage) {
+            body.skip(32 + 64);
+            const epoch = body.loadUint(32);
+            const fees = body.loadCoins();
+            const endsAt = body.loadUint(32);
+            const onTime = endsAt === this.epochEnd(epoch) && now < endsAt + REPORT_GRACE;
+            const answer = r.outs.find((o) => o.to.equals(src));
+            check(!!answer && answer.op === (onTime ? Op.usageCounted : Op.usageLate), 'a report is counted before end + report grace, late after', { ...where, epoch, onTime });
+            check(r.balanceAfter - r.balanceBefore <= fees, 'the pool keeps only the reported fees', where);
+        }
+        if (r.op === Op.poolClaim) {
+            const idx = this.model.providers.findIndex((p) => p.address.equals(src));
+            body.skip(32 + 64);
+            const owner = body.loadAddress();
+            check(owner.equals(this.owners[idx]), 'a claim pays the provider’s owner', where);
+            const records = body.loadDict(Dictionary.Keys.Uint(32), { serialize: () => undefined, parse: (x) => x.loadCoins() });
+            let expected = 0n;
+            let cap = 0n;
+            for (const [e, work] of records) {
+                const key = `${idx}:${e}`;
+                check(!this.model.rewards.claimed.has(key), 'each (provider, epoch) is paid at most once', { ...where, provider: idx, epoch: e });
+                this.model.rewards.claimed.add(key);
+                const counted = this.model.rewards.counted.get(e);
+                check(counted?.get(idx) === work, 'a claim carries the work the pool counted for this provider', { ...where, epoch: e, work, counted: counted?.get(idx) });
+                const opens = this.epochEnd(e) + REPORT_GRACE;
+                check(now >= opens, 'claims of an epoch open at its end + report grace', { ...where, epoch: e });
+                if (now >= opens + CLAIM_WINDOW) continue; // past the claim window: pays nothing
+                const t = a.epochs.get(e);
+                const total = [...counted!.values()].reduce((x, y) => x + y, 0n);
+                if (!t || t.work === 0n) continue;
+                check(t.work === total, 'the epoch’s total work is the work the pool counted', { ...where, epoch: e, total: t.work, model: total });
+                const prorata = (t.funded * work) / total;
+                cap += prorata;
+                expected += prorata < t.funded - t.paid ? prorata : t.funded - t.paid;
+                const after = b.epochs.get(e);
+                check(!!after && after.paid - t.paid === (prorata < t.funded - t.paid ? prorata : t.funded - t.paid), 'the epoch’s paid grows by the share paid', { ...where, epoch: e });
+            }
+            const paidMsg = r.outs.find((o) => o.op === Op.rewardPaid && o.to.equals(this.owners[idx]));
+            check(!!paidMsg, 'a claim is answered with reward_paid to the owner', where);
+            const amount = paidMsg!.body.beginParse().skip(32 + 64).loadCoins();
+            check(amount === expected, 'a claim pays exactly the pro-rata shares floor(funded × work / total)', { ...where, amount, expected });
+            check(amount <= cap, 'a provider never gets more than its pro-rata share', { ...where, amount, cap });
+            this.model.rewards.paid[idx] += amount;
+        }
+        if (r.op === Op.fundRewards) {
+            body.skip(32 + 64);
+            const epoch = body.loadUint(32);
+            check(epoch >= this.epochAt() && epoch <= this.epochAt() + 64, 'only an epoch that has not ended is funded', { ...where, epoch });
+        }
+    }
+
+    private checkPoolView(v: PoolView, where: object) {
+        let owed = 0n;
+        for (const [e, t] of v.epochs) {
+            check(t.paid <= t.funded, 'an epoch never pays more than it was funded', { ...where, epoch: e, paid: t.paid, funded: t.funded });
+            owed += t.funded - t.paid;
+        }
+        check(v.liability === owed, 'the pool’s liability is Σ(funded − paid) over live epochs', { ...where, liability: v.liability, owed });
     }
 
     private checkSlash(r: TxRecord, a: ProviderView, b: ProviderView, where: object) {
@@ -806,23 +1064,60 @@ export class World {
         // Payments: usage × price, split exactly into owner payment and protocol fee.
         const pay = r.outs.filter((o) => o.op === Op.jobPayment || o.op === Op.protocolFee);
         const paid = pay.reduce((s, o) => s + o.value, 0n);
+        let held = 0n;
         if (b.terms) {
             const delta = (b.paidUsage - a.paidUsage) * b.terms.price;
-            check(paid === delta, 'a job pays exactly the new usage × price', { ...where, paid, delta });
             const payment = pay.find((o) => o.op === Op.jobPayment);
+            const pooled = !!b.terms.jobs.rewards;
+            // Under a reward pool the fee stays in the job until close (job_closed carries it to the provider).
+            const fee = (delta * BigInt(b.terms.jobs.protocolFeeBps)) / 10000n;
+            if (pooled && payment) held = fee;
+            check(paid + held === delta, 'a job pays exactly the new usage × price (the fee held under a reward pool)', { ...where, paid, held, delta });
             if (payment) {
-                const fee = (delta * BigInt(b.terms.jobs.protocolFeeBps)) / 10000n;
                 check(payment.value === delta - fee && payment.to.equals(b.terms.owner), 'the owner gets the payment net of the protocol fee', where);
                 const feeMsg = pay.find((o) => o.op === Op.protocolFee);
-                check(fee === 0n ? !feeMsg : !!feeMsg && feeMsg.value === fee && feeMsg.to.equals(b.terms.treasury), 'the protocol fee goes to the treasury', where);
+                if (pooled) check(!feeMsg, 'under a reward pool the protocol fee is not sent to the treasury', where);
+                else check(fee === 0n ? !feeMsg : !!feeMsg && feeMsg.value === fee && feeMsg.to.equals(b.terms.treasury), 'the protocol fee goes to the treasury', where);
             }
+
             check(b.paidUsage * b.terms.price <= b.budget, 'a job never pays more than its budget (§12.9)', where);
             check(b.usage * b.terms.price <= b.budget, 'usage is capped at budget / price', where);
         } else check(paid === 0n, 'no payment before acceptance', where);
         if (rec) {
-            rec.paidOut += paid;
+            rec.paidOut += paid + held;
+            rec.heldFees = (rec.heldFees ?? 0n) + held;
             check(rec.paidOut <= b.budget || b.state === JobState.uninit, 'the payments of a job never exceed its budget', where);
+            // job_closed carries the fees held to the provider, with the work settled.
+            const closed = r.outs.find((o) => o.op === Op.jobClosed);
+            if (closed && b.terms?.jobs.rewards) this.checkJobClosedReport(r, closed, rec, b, where);
         }
+    }
+
+    /** The reward part of job_closed: the fees the job held and the work it settled, stamped with the epoch of now. */
+    private checkJobClosedReport(r: TxRecord, closed: TxRecord['outs'][number], rec: JobRec, b: JobView, where: object) {
+        const s = closed.body.beginParse().skip(32 + 64);
+        s.loadAddress();
+        s.skip(64);
+        s.loadCoins();
+        s.skip(2);
+        const report = s.loadBit();
+        const work = b.paidUsage * b.terms!.price;
+        // Each payment's fee, as the job computed it: their sum is what it held.
+        const fees = rec.heldFees ?? 0n;
+        if (!report) {
+            check(work === 0n && fees === 0n, 'job_closed reports the work and fees of a job that paid any', { ...where, work, fees });
+            return;
+        }
+        const rfees = s.loadCoins();
+        const rwork = s.loadCoins();
+        const pool = s.loadBuffer(32);
+        const epoch = s.loadUint(32);
+        const endsAt = s.loadUint(32);
+        check(rwork === work, 'job_closed reports the work settled (paid usage × price)', { ...where, rwork, work });
+        check(rfees === fees, 'job_closed carries exactly the protocol fees the job held', { ...where, rfees, fees });
+        check(pool.equals(this.pool.address.hash) && epoch === this.epochAt() && endsAt === this.epochEnd(epoch), 'job_closed is stamped with the pool and the epoch of now', { ...where, epoch, endsAt });
+        check(closed.value >= rfees, 'job_closed carries the fees in its value', where);
+        void r;
     }
 
     /** The guards of SPEC §8.2: who may cause each transition, and when. */
@@ -922,6 +1217,12 @@ export class World {
             const registered = pv.state === ProviderState.active || pv.state === ProviderState.jailed || pv.state === ProviderState.unbonding;
             // §12.2: the stake is there.
             if (registered) check(pv.balance >= pv.stake, 'a registered provider holds at least its stake (§12.2)', { provider: i, balance: pv.balance, stake: pv.stake });
+            // Rewards: the fees held are those of the pending entries, held besides the stake.
+            if (pv.state > ProviderState.uninit) {
+                const pending = [...pv.rewards.values()].filter((e) => e.state === RewardEntryState.pending).reduce((x, e) => x + e.fees, 0n);
+                check(pv.rewardFees === pending, 'a provider holds as reward fees exactly the fees of its pending entries', { provider: i, rewardFees: pv.rewardFees, pending });
+                check(pv.balance >= pv.stake + pv.rewardFees, 'a provider holds its reward fees besides its stake', { provider: i, balance: pv.balance, stake: pv.stake, rewardFees: pv.rewardFees });
+            }
             // §12.8: locked and open_jobs are the bonds and number of its open jobs.
             let bonds = 0n;
             let open = 0;
@@ -943,6 +1244,7 @@ export class World {
             if (final) {
                 check(pv.state === NO_ACCOUNT || pv.state === ProviderState.exited, 'every provider has exited', { provider: i, state: pv.state });
                 check(pv.balance <= this.fees.providerStorageReserve, 'an exited provider holds at most its storage reserve', { provider: i, balance: pv.balance, reserve: this.fees.providerStorageReserve });
+                check(pv.rewards.size === 0 && pv.rewardFees === 0n, 'after the wind-down every reward entry was reported and claimed', { provider: i, entries: [...pv.rewards.values()] });
             }
         }
         this.model.jobs.forEach((j, k) => {
@@ -958,7 +1260,22 @@ export class World {
             }
             if (final) check(FINAL_JOB_STATES.includes(v.state) || v.state === JobState.uninit, 'every job is closed', { job: k, state: v.state });
         });
+        // The pool.
+        const pool = await this.poolView();
+        this.checkPoolView(pool, { pool: true });
+        check(pool.balance >= pool.liability, 'the pool holds at least what it owes', { balance: pool.balance, liability: pool.liability });
+        for (const [e, per] of this.model.rewards.counted) {
+            const total = [...per.values()].reduce((x, y) => x + y, 0n);
+            const t = pool.epochs.get(e);
+            if (t) check(t.work === total, 'an epoch’s total work is the work of the reports the pool counted', { epoch: e, work: t.work, counted: total });
+            else check(this.now() >= this.epochEnd(e) + REPORT_GRACE + CLAIM_WINDOW, 'an epoch with counted work is pruned only after its claim window', { epoch: e });
+        }
         if (final) {
+            check(pool.balance <= pool.liability + this.poolStorageReserve, 'after the wind-down the pool holds its liability plus at most its storage reserve', {
+                balance: pool.balance,
+                liability: pool.liability,
+                reserve: this.poolStorageReserve,
+            });
             const root = await this.bc.getContract(this.p.root.address);
             const rootBase = this.baseBalances.get(this.p.root.address.toString())!;
             check(root.balance <= rootBase + this.ledger.rootIntake, 'the root holds nothing but its own balance, transfers and bounces', { balance: root.balance, base: rootBase, intake: this.ledger.rootIntake });

@@ -3,7 +3,8 @@
  * one-shot jobs and sessions (create, cancel, submit, confirm, dispute,
  * resolve, settle, expire, claim, close), with invalid variants (wrong sender,
  * too little value, mis-signed, replayed or foreign payloads), time jumps and
- * some provider and governance activity. See tests/properties/suite.ts.
+ * some provider and governance activity, and the reward flow (reports after an epoch
+ * ends, claims after the report grace, time jumps across epoch ends). See tests/properties/suite.ts.
  */
 import { propertySuite } from './suite';
 
@@ -31,5 +32,10 @@ propertySuite('Property: job escrow invariants', {
         check: 1,
         junk: 1,
         race: 3,
+        fund: 1,
+        report: 5,
+        claimRewards: 5,
+        epochWait: 4,
+        forge: 1,
     },
 });

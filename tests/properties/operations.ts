@@ -21,8 +21,9 @@ import { Job } from '../../wrappers/Job';
 import { Provider } from '../../wrappers/Provider';
 import { Root, TimelockActions } from '../../wrappers/Root';
 import { bufferToBigint, TrueValue } from '../../wrappers/common';
-import { check, InvariantError, JobRec, JobView, MODEL, MODEL_2, POLICY, stringify, TxRecord, World } from './harness';
-import { JobState, Op, ProviderState } from '../../wrappers/constants';
+import { check, CLAIM_WINDOW, InvariantError, JobRec, JobView, MODEL, MODEL_2, POLICY, REPORT_GRACE, stringify, TxRecord, World } from './harness';
+import { Errors, JobState, Op, ProviderState, RewardEntryState } from '../../wrappers/constants';
+import { RewardPool } from '../../wrappers/RewardPool';
 
 export type Operation =
     | { t: 'register'; owner: number; stake: number; v: 'ok' | 'lowValue' | 'otherOwner' | 'expired' | 'badModel' | 'replay' }
@@ -53,7 +54,13 @@ export type Operation =
     | { t: 'wait'; dt: number }
     | { t: 'transfer'; to: number; comment: boolean }
     | { t: 'junk'; to: number; kind: number }
-    | { t: 'race'; client: number; owner: number; session: boolean; other: number; delay: number };
+    | { t: 'race'; client: number; owner: number; session: boolean; other: number; delay: number }
+    // Rewards (issue #4 / #7).
+    | { t: 'fund'; who: number; ahead: number; v: 'ok' | 'lowValue' | 'ended' }
+    | { t: 'report'; owner: number; who: number }
+    | { t: 'claimRewards'; owner: number; who: number }
+    | { t: 'epochWait'; to: number }
+    | { t: 'forge'; kind: number; owner: number };
 
 export const WAITS = [30, 600, 3601, 86400, 3 * 86400 + 1, 8 * 86400];
 const BUDGETS = [toNano('10'), toNano('0.5'), toNano('600')];
@@ -112,6 +119,11 @@ export function operationArb(weights: Weights): fc.Arbitrary<Operation> {
         transfer: fc.record({ t: fc.constant('transfer' as const), to: small(3), comment: fc.boolean() }),
         junk: fc.record({ t: fc.constant('junk' as const), to: small(3), kind: small(4) }),
         race: fc.record({ t: fc.constant('race' as const), client: small(2), owner: small(2), session: fc.boolean(), other: small(4), delay: small(2) }),
+        fund: fc.record({ t: fc.constant('fund' as const), who: small(3), ahead: small(2), v: variant('ok', 'lowValue', 'ended') }),
+        report: fc.record({ t: fc.constant('report' as const), owner: small(3), who: small(3) }),
+        claimRewards: fc.record({ t: fc.constant('claimRewards' as const), owner: small(3), who }),
+        epochWait: fc.record({ t: fc.constant('epochWait' as const), to: small(3) }),
+        forge: fc.record({ t: fc.constant('forge' as const), kind: small(4), owner: small(3) }),
     };
     const entries = (Object.keys(all) as Operation['t'][]).filter((k) => (weights[k] ?? 0) > 0);
     return fc.oneof(...entries.map((k) => ({ arbitrary: all[k], weight: weights[k]! })));
@@ -131,15 +143,17 @@ export function formatOperation(o: Operation): string {
 const MARGIN = toNano('0.01');
 
 type Expect = 'rejected' | 'rejectedOrRefused' | undefined;
+type Outcome = { records: TxRecord[]; expect: Expect; exit?: number };
 
 export async function applyOperation(w: World, o: Operation): Promise<void> {
     w.stats.operations += 1;
     const out = await dispatch(w, o);
     if (!out) return; // nothing to act on (e.g. no job yet)
-    const { records, expect: exp } = out;
+    const { records, expect: exp, exit } = out;
     const entry = records[0];
     w.count(`op ${o.t}${'v' in o ? '/' + o.v : ''} ${entry?.ok ? 'accepted' : `rejected ${entry?.exitCode ?? '-'}`}`);
     if (exp === 'rejected') check(!!entry && !entry.ok, 'an invalid operation is rejected', { op: formatOperation(o), exit: entry?.exitCode });
+    if (exp === 'rejected' && exit !== undefined) check(entry.exitCode === exit, 'an invalid operation is rejected with the documented exit code', { op: formatOperation(o), exit: entry.exitCode, expected: exit });
     // A rejected message runs nothing else in the protocol (its bounce goes back to the sender).
     if (entry && !entry.ok && !('other' in o)) check(records.length === 1, 'a rejected message changes no other contract', { op: formatOperation(o), transactions: records.length });
     if (exp === 'rejectedOrRefused') {
@@ -183,7 +197,8 @@ const PREFER: Partial<Record<Operation['t'], (v: JobView) => boolean>> = {
     closeSession: (v) => v.session && v.state === JobState.accepted,
 };
 
-async function dispatch(w: World, o: Operation): Promise<{ records: TxRecord[]; expect: Expect } | undefined> {
+async function dispatch(w: World, o: Operation): Promise<Outcome | undefined> {
+    if (o.t === 'fund' || o.t === 'report' || o.t === 'claimRewards' || o.t === 'epochWait' || o.t === 'forge') return dispatchRewards(w, o);
     const root = w.p.root.address;
     const gov = w.p.governance.address;
     const guardian = w.p.guardian.address;
@@ -346,7 +361,7 @@ async function dispatch(w: World, o: Operation): Promise<{ records: TxRecord[]; 
     }
 }
 
-async function dispatchJob(w: World, o: Operation): Promise<{ records: TxRecord[]; expect: Expect } | undefined> {
+async function dispatchJob(w: World, o: Operation): Promise<Outcome | undefined> {
     if (o.t === 'transfer') {
         const to = o.to === 0 ? w.p.root.address : w.model.providers[o.to - 1].address;
         // Only the root and a registered provider accept a plain transfer or a text comment (SPEC §5).
@@ -483,6 +498,153 @@ async function dispatchJob(w: World, o: Operation): Promise<{ records: TxRecord[
     throw new Error(`unhandled operation ${stringify(o)}`);
 }
 
+// ---------------------------------------------------------------------------
+// Rewards
+// ---------------------------------------------------------------------------
+
+/** Generous values for reward ops whose value is not the point (the rest comes back). */
+const REPORT_VALUE = toNano('0.5');
+const CLAIM_VALUE = toNano('0.5');
+const FUND_AMOUNT = toNano('1');
+
+function registeredOrExited(state: number) {
+    return state === ProviderState.active || state === ProviderState.jailed || state === ProviderState.unbonding || state === ProviderState.exited;
+}
+
+async function dispatchRewards(w: World, o: Extract<Operation, { t: 'fund' | 'report' | 'claimRewards' | 'epochWait' | 'forge' }>): Promise<Outcome | undefined> {
+    const now = w.now();
+    const current = w.epochAt(now);
+    switch (o.t) {
+        case 'epochWait': {
+            // 0: just past the current epoch's end; 1: claims of the last ended epoch open
+            // (its end + report grace); 2: that epoch's claim window is over.
+            const last = now >= w.epochEnd(0) ? current - 1 : 0;
+            const opens = w.epochEnd(last) + REPORT_GRACE;
+            const target = [w.epochEnd(current) + 1, now < opens ? opens : w.epochEnd(current) + REPORT_GRACE, Math.max(opens + CLAIM_WINDOW, now + 1)][o.to];
+            w.bc.now = Math.max(now, target);
+            return undefined;
+        }
+        case 'fund': {
+            const required = w.fees.compute(w.fees.C['gas::pool_fund']) + w.fees.notification;
+            let epoch = current + o.ahead;
+            if (o.v === 'ended') epoch = current > 0 ? current - 1 : current + 65; // ended, or beyond max_fund_ahead
+            const value = o.v === 'lowValue' ? FUND_AMOUNT + required - 1n : FUND_AMOUNT + required + MARGIN;
+            const from = [w.p.governance.address, w.keeper, w.stranger][o.who];
+            const records = await w.send({ from, to: w.pool.address, value, body: RewardPool.fundRewardsMessage(epoch, FUND_AMOUNT) });
+            if (o.v === 'ok') return { records, expect: undefined };
+            return { records, expect: 'rejected', exit: o.v === 'lowValue' ? Errors.notEnoughValue : Errors.epochClosed };
+        }
+        case 'report': {
+            const prov = w.model.providers[o.owner];
+            const pv = await w.provider(o.owner);
+            const from = [w.keeper, w.stranger, w.owners[o.owner]][o.who];
+            const due = [...pv.rewards.values()].some((e) => e.state === RewardEntryState.pending && e.at <= now);
+            const records = await w.send({ from, to: prov.address, value: REPORT_VALUE, body: Provider.reportRewardsMessage(w.pool.address) });
+            if (!registeredOrExited(pv.state)) return { records, expect: 'rejected' };
+            return due ? { records, expect: undefined } : { records, expect: 'rejected', exit: Errors.nothingToReport };
+        }
+        case 'claimRewards': {
+            const prov = w.model.providers[o.owner];
+            const pv = await w.provider(o.owner);
+            const from = natural(w, o.who, w.owners[o.owner], w.owners[(o.owner + 1) % 3]);
+            const due = [...pv.rewards.values()].some((e) => e.state === RewardEntryState.counted && e.at <= now);
+            const records = await w.send({ from, to: prov.address, value: CLAIM_VALUE, body: Provider.claimRewardsMessage(w.pool.address) });
+            if (!registeredOrExited(pv.state)) return { records, expect: 'rejected' };
+            if (o.who !== 0) return { records, expect: 'rejected', exit: Errors.notOwner };
+            return due ? { records, expect: undefined } : { records, expect: 'rejected', exit: Errors.nothingToClaim };
+        }
+        case 'forge': {
+            const epoch = Math.max(0, current - 1);
+            const owner = w.owners[o.owner];
+            if (o.kind < 2) {
+                // A stranger posing as a provider to the pool.
+                const body =
+                    o.kind === 0
+                        ? beginCell()
+                              .storeUint(Op.reportUsage, 32)
+                              .storeUint(0, 64)
+                              .storeUint(epoch, 32)
+                              .storeCoins(0)
+                              .storeUint(w.epochEnd(epoch), 32)
+                              .storeAddress(owner)
+                              .storeCoins(toNano('1000'))
+                              .endCell()
+                        : beginCell()
+                              .storeUint(Op.poolClaim, 32)
+                              .storeUint(0, 64)
+                              .storeAddress(owner)
+                              .storeDict(Dictionary.empty(Dictionary.Keys.Uint(32), Dictionary.Values.BigVarUint(4)).set(epoch, toNano('1000')))
+                              .endCell();
+                const records = await w.send({ from: w.stranger, to: w.pool.address, value: toNano('0.5'), body });
+                return { records, expect: 'rejected', exit: Errors.notPoolProvider };
+            }
+            // A stranger posing as the pool to a provider: usage_counted / usage_late.
+            const pv = await w.provider(o.owner);
+            const pending = [...pv.rewards.values()].find((e) => e.state === RewardEntryState.reported) ?? [...pv.rewards.values()][0];
+            const e = pending?.epoch ?? epoch;
+            const b = beginCell().storeUint(o.kind === 2 ? Op.usageCounted : Op.usageLate, 32).storeUint(0, 64).storeUint(e, 32);
+            if (o.kind === 2) b.storeUint(now, 32);
+            const records = await w.send({ from: w.stranger, to: w.model.providers[o.owner].address, value: toNano('0.05'), body: b.endCell() });
+            return { records, expect: 'rejected', exit: registeredOrExited(pv.state) ? Errors.unexpectedReply : undefined };
+        }
+    }
+}
+
+/**
+ * Winding down the rewards: every pending entry reported once its epoch ended (by a keeper),
+ * then every counted entry claimed once its claims opened (by the owner).
+ */
+async function settleRewards(w: World) {
+    const entries = async (i: number, state: number) => [...(await w.provider(i)).rewards.values()].filter((e) => e.state === state);
+    let latest = 0;
+    for (let i = 0; i < w.model.providers.length; i++) for (const e of await entries(i, RewardEntryState.pending)) latest = Math.max(latest, e.at);
+    if (latest > w.now()) w.bc.now = latest;
+    for (let i = 0; i < w.model.providers.length; i++) {
+        for (let k = 0; (await entries(i, RewardEntryState.pending)).length > 0; k++) {
+            check(k < 8, 'every pending entry can be reported', { provider: i });
+            const records = await w.send({ from: w.keeper, to: w.model.providers[i].address, value: REPORT_VALUE, body: Provider.reportRewardsMessage(w.pool.address) });
+            check(records[0].ok, 'a provider with a pending entry of an ended epoch can always be reported', { provider: i, exit: records[0].exitCode });
+            await w.checkWorld();
+        }
+    }
+    latest = 0;
+    for (let i = 0; i < w.model.providers.length; i++) for (const e of await entries(i, RewardEntryState.counted)) latest = Math.max(latest, e.at);
+    if (latest > w.now()) w.bc.now = latest;
+    for (let i = 0; i < w.model.providers.length; i++) {
+        for (let k = 0; (await entries(i, RewardEntryState.counted)).length > 0; k++) {
+            check(k < 8, 'every counted entry can be claimed', { provider: i });
+            const records = await w.send({ from: w.owners[i], to: w.model.providers[i].address, value: CLAIM_VALUE, body: Provider.claimRewardsMessage(w.pool.address) });
+            check(records[0].ok, 'an owner can always claim a counted entry once claims opened', { provider: i, exit: records[0].exitCode });
+            await w.checkWorld();
+        }
+    }
+}
+
+/**
+ * Past every live epoch's claim window, pokes the pool (a 1-nanoton funding of the current
+ * epoch) until it has pruned them all: pruning rolls what an epoch did not pay, and the
+ * balance above what the pool owes and its storage reserve (gas-estimate slack of plain
+ * credits), into the current epoch. Without it the pool keeps that slack unaccounted (see the
+ * report of issue #7).
+ */
+async function sweepPool(w: World) {
+    const prunable = async () => {
+        const v = await w.poolView();
+        return [...v.epochs.keys()].filter((e) => e < w.epochAt() && w.epochEnd(e) + REPORT_GRACE + CLAIM_WINDOW <= w.now());
+    };
+    const live = [...(await w.poolView()).epochs.keys()];
+    if (live.length === 0) return;
+    const last = Math.max(...live);
+    w.bc.now = Math.max(w.now(), w.epochEnd(last) + REPORT_GRACE + CLAIM_WINDOW);
+    const required = w.fees.compute(w.fees.C['gas::pool_fund']) + w.fees.notification;
+    for (let k = 0; k === 0 || (await prunable()).length > 0; k++) {
+        check(k < 40, 'the pool prunes every epoch past its claim window', { left: await prunable() });
+        const records = await w.send({ from: w.p.governance.address, to: w.pool.address, value: 1n + required + MARGIN, body: RewardPool.fundRewardsMessage(w.epochAt(), 1n) });
+        check(records[0].ok, 'the current epoch can always be funded', { exit: records[0].exitCode });
+        await w.checkWorld();
+    }
+}
+
 /** A missed deadline: the job was accepted, is a one-shot job, and no valid result was sent in time. */
 function noteTimeout(w: World, j: JobRec, view: Awaited<ReturnType<World['job']>>) {
     if (view.state === JobState.accepted && !view.session && w.now() > view.deadline && !j.submitted) j.timedOut = true;
@@ -534,9 +696,10 @@ function rootTrust(data: Cell) {
 
 /**
  * Closes every job the way the protocol lets anyone close it (after its
- * deadlines), then has every registered provider unbond and withdraw. The
- * world's final check then requires every contract to hold at most its
- * storage reserve.
+ * deadlines), reports and claims every reward entry, then has every
+ * registered provider unbond and withdraw. The world's final check then
+ * requires every contract to hold at most its storage reserve (the pool: its
+ * liability plus at most its storage reserve) and every reward book empty.
  */
 export async function windDown(w: World) {
     // Past every deadline, challenge window, arbitration period and grace period.
@@ -554,6 +717,11 @@ export async function windDown(w: World) {
         check(records[0].ok, 'a job can always be closed once its deadlines have passed', { job: j.address.toString(), state: v.state, exit: records[0].exitCode });
         await w.checkWorld();
     }
+    // Rewards are settled before the providers exit; FUZZ_EXIT_FIRST=1 exits first. Either way
+    // nothing stays behind: an exited provider sends the leftover of the pool's answers to its
+    // owner, and a claim carries the provider's surplus to the owner through the pool (§8.6).
+    const exitFirst = process.env.FUZZ_EXIT_FIRST === '1';
+    if (!exitFirst) await settleRewards(w);
     let longest = 0;
     for (let i = 0; i < w.model.providers.length; i++) {
         const pv = await w.provider(i);
@@ -573,5 +741,7 @@ export async function windDown(w: World) {
         check(records[0].ok, 'a provider can always withdraw after its unbonding period', { provider: i, exit: records[0].exitCode });
         await w.checkWorld();
     }
+    if (exitFirst) await settleRewards(w);
+    await sweepPool(w);
     await w.checkWorld(true);
 }

@@ -4,7 +4,8 @@
  * model updates, top-ups, offers, unbonding and withdrawal, revocations and
  * keeper checks, the timelock (queue, execute, cancel), pause, plain
  * transfers, equivocation reports and malformed messages, with jobs opened and
- * closed in between. See tests/properties/suite.ts.
+ * closed in between, and the reward pool (funding valid and invalid, reports, claims by the
+ * owner and by others, forged pool messages). See tests/properties/suite.ts.
  */
 import { propertySuite } from './suite';
 
@@ -38,5 +39,10 @@ propertySuite('Property: provider and governance invariants', {
         settle: 2,
         claim: 2,
         race: 2,
+        fund: 2,
+        report: 4,
+        claimRewards: 4,
+        epochWait: 3,
+        forge: 2,
     },
 });

@@ -55,6 +55,12 @@ export const PROVIDER_TRANSITIONS: Record<string, Pair[]> = {
     [`op:${Op.slashBond}`]: [...same(...REGISTERED), [P.active, P.jailed]],
     // From anyone.
     [`op:${Op.reportEquivocation}`]: [...same(...REGISTERED), [P.active, P.jailed]],
+    // Rewards (issue #4): anyone reports, the pool answers, the owner claims; no state changes
+    // (an exited provider still reports and claims what it earned).
+    [`op:${Op.reportRewards}`]: same(...REGISTERED, P.exited),
+    [`op:${Op.usageCounted}`]: same(...REGISTERED, P.exited),
+    [`op:${Op.usageLate}`]: same(...REGISTERED, P.exited),
+    [`op:${Op.claimRewards}`]: same(...REGISTERED, P.exited),
     // Plain transfers and text comments (accepted by a registered provider only), and every bounce (ignored).
     plain: same(P.active, P.jailed, P.unbonding),
     bounced: same(P.uninit, ...REGISTERED, P.exited),

@@ -3,8 +3,8 @@
  * operations.ts) from a few snapshot-restored starting worlds, the invariants
  * checked after every transaction and every operation (tests/properties/
  * harness.ts), and, for a share of the sequences, a wind-down that closes
- * every job and exits every provider before the final "no stranded value"
- * check.
+ * every job, exits every provider, and reports and claims every reward entry
+ * before the final "no stranded value" check.
  *
  * Deterministic by default (fixed seed and run count). Environment:
  *   FUZZ_RUNS=n     run n sequences instead of the default
@@ -26,12 +26,15 @@ export type SuiteOptions = {
     windDown: number;
 };
 
-/** Starting worlds: two registered providers; the same with jobs in flight; exits, unbonding and pending changes. */
+/**
+ * Starting worlds: two registered providers; the same with jobs in flight; exits, unbonding and
+ * pending changes; reward entries due for a report; reward entries counted with claims open.
+ */
 export async function buildBases(w: World): Promise<{ name: string; base: Base }[]> {
     const run = async (ops: Operation[]) => {
         for (const o of ops) {
             await applyOperation(w, o);
-            if (o.t !== 'wait' && !w.step[0]?.ok) throw new Error(`building the starting worlds: ${formatOperation(o)} failed`);
+            if (o.t !== 'wait' && o.t !== 'epochWait' && !w.step[0]?.ok) throw new Error(`building the starting worlds: ${formatOperation(o)} failed`);
             await w.checkWorld();
         }
     };
@@ -53,6 +56,25 @@ export async function buildBases(w: World): Promise<{ name: string; base: Base }
     ]);
     await w.rebase();
     const busy = w.snapshotBase();
+    // From the busy world: two jobs settle (a confirmed one-shot job at the second provider, a
+    // session closed by its provider's claim at the first), and their epoch ends: both
+    // providers hold a pending reward entry that is due for a report. Then the same reported
+    // (counted by the pool) with claims open.
+    await run([
+        { t: 'confirm', job: 1, who: 0 },
+        { t: 'claim', job: 2, who: 0, close: true, seq: 0, usage: 1, v: 'ok' },
+        { t: 'fund', who: 0, ahead: 0, v: 'ok' },
+        { t: 'epochWait', to: 0 },
+    ]);
+    await w.rebase();
+    const due = w.snapshotBase();
+    await run([
+        { t: 'report', owner: 0, who: 0 },
+        { t: 'report', owner: 1, who: 1 },
+        { t: 'epochWait', to: 1 },
+    ]);
+    await w.rebase();
+    const counted = w.snapshotBase();
     // From the fresh world: a third owner registered and exited, a model revoked, two changes
     // (re-allow the model, raise min_stake by half) queued long enough to be executable, and the
     // second owner unbonding.
@@ -75,6 +97,8 @@ export async function buildBases(w: World): Promise<{ name: string; base: Base }
         { name: 'fresh', base: fresh },
         { name: 'busy', base: busy },
         { name: 'exited and governed', base: governed },
+        { name: 'rewards due', base: due },
+        { name: 'rewards counted', base: counted },
     ];
 }
 
@@ -113,7 +137,7 @@ export function propertySuite(title: string, opts: SuiteOptions) {
                         }
                         if (wind) {
                             windDowns += 1;
-                            trace.push('wind down: close every job, exit every provider');
+                            trace.push('wind down: close every job, exit every provider, report and claim every reward entry');
                             await windDown(w);
                         }
                     } catch (e) {
