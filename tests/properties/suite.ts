@@ -112,6 +112,8 @@ export function propertySuite(title: string, opts: SuiteOptions) {
             bases = await buildBases(w);
         }, 120_000);
 
+        // A sequence takes well under 0.5 s here: the time limit grows with FUZZ_RUNS (10 minutes at least).
+        const timeLimit = Math.max(600_000, Number(process.env.FUZZ_RUNS ?? opts.runs) * 500);
         it('keeps every invariant over random operation sequences', async () => {
             const runs = Number(process.env.FUZZ_RUNS ?? opts.runs);
             const seed = Number(process.env.FUZZ_SEED ?? opts.seed);
@@ -158,6 +160,6 @@ export function propertySuite(title: string, opts: SuiteOptions) {
                 console.log(`${title}: coverage\n${lines.join('\n')}`);
             }
             expect(s.sequences).toBe(runs);
-        }, 600_000);
+        }, timeLimit);
     });
 }
