@@ -156,6 +156,16 @@ export function renderMarkdown(res: Results, scaleKey: string): string {
 
     // Reference.
     const r = res.reference as Record<string, number>;
+    out.push('## What was tried for the lifecycle budget');
+    out.push('');
+    for (const line of [
+        '- Done, kept: message bodies inline in the message cell when they fit (one cell less to build and forward per message); job addresses derived with HASHEXT over builders (no StateInit cell); the job\'s progress parsed only by the handlers that need it; with a reward pool, the protocol fee travels inside `job_closed` (one message fewer for the job at settlement).',
+        '- Cost added since: the provider records the reward entry of each settled job (`job_closed` ~11.6k → ~16k gas: one dictionary lookup and one update in its reward book).',
+        '- Profiles show fixed per-transaction overhead rather than arithmetic: SETGLOB/GETGLOB on ~30 globals, ENDC (~500 gas) and SENDRAWMSG (~500 gas) per message, cell parsing of the terms.',
+        '- Next (not done): optimistic acceptance (the client passes the provider\'s terms in `create_job`; the provider validates them and answers only on rejection: removes the `job_accepted` transaction, ~6.8k); handlers parsing into locals instead of globals; one "current epoch" bucket in plain fields in the provider\'s book, the dictionary touched only on an epoch roll-over; no excess message from `job_closed`.',
+    ])
+        out.push(line);
+    out.push('');
     out.push("## Reference: Telegram's Cocoon");
     out.push('');
     out.push(

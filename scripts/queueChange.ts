@@ -1,7 +1,8 @@
-import { Cell } from '@ton/core';
+import { Address, Cell } from '@ton/core';
 import { NetworkProvider } from '@ton/blueprint';
 import { Root, RootParams, TimelockActions } from '../wrappers/Root';
 import { QuoteVerifier } from '../wrappers/QuoteVerifier';
+import { RewardPool } from '../wrappers/RewardPool';
 import { randomQueryId } from '../wrappers/common';
 import { Op, ParamBounds } from '../wrappers/constants';
 import {
@@ -31,6 +32,7 @@ import {
     verifiedPckKey,
     PreflightError,
     requireSender,
+    rewardTermsOverride,
     rootReport,
     runScript,
     ScriptSpec,
@@ -192,6 +194,24 @@ function actionBuilder(action: ActionName, a: CliArgs): (current: () => Promise<
     }
 }
 
+/**
+ * JobParams.rewards must name a deployed pool of this root whose own schedule the terms repeat:
+ * jobs stamp epochs with the terms, the pool counts reports by its config, so a mismatch would
+ * make every report late (the work would earn nothing).
+ */
+async function checkRewardPool(provider: NetworkProvider, root: Address, terms: { pool: Address; epochGenesis: number; epochLength: number }, testOnly: boolean) {
+    const where = formatAddress(terms.pool, testOnly);
+    if (!(await provider.isContractDeployed(terms.pool))) throw new PreflightError(`no reward pool is deployed at ${where} (deployRewardPool)`);
+    const cfg = await provider.open(RewardPool.createFromAddress(terms.pool)).getConfig().catch(() => null);
+    if (!cfg) throw new PreflightError(`${where} is not a reward pool (get_pool_config failed)`);
+    if (!cfg.root.equals(root)) throw new PreflightError(`the reward pool at ${where} belongs to another root (${formatAddress(cfg.root, testOnly)})`);
+    if (cfg.genesis !== terms.epochGenesis || cfg.epochLength !== terms.epochLength) {
+        throw new PreflightError(
+            `--epoch-genesis ${terms.epochGenesis} --epoch-length ${terms.epochLength} differ from the pool's own schedule (genesis ${cfg.genesis}, length ${cfg.epochLength}): every report would be late`,
+        );
+    }
+}
+
 export async function run(provider: NetworkProvider, args: string[]) {
     await runScript(provider, spec, args, async (ctx) => {
         const { args: a, print, testOnly } = ctx;
@@ -207,6 +227,10 @@ export async function run(provider: NetworkProvider, args: string[]) {
             if (!owner || !owner.equals(root.address)) {
                 throw new PreflightError(`${formatAddress(verifier.address, testOnly)} is not a deployed quote verifier owned by this root (deployQuoteVerifier)`);
             }
+        }
+        if (actionName === 'set-params') {
+            const terms = rewardTermsOverride(a)?.rewards;
+            if (terms) await checkRewardPool(provider, root.address, terms, testOnly);
         }
         if (!ctx.dryRun) {
             requireSender(senderAddress(provider), [{ who: 'governance', address: data.governance }], 'queue_change');

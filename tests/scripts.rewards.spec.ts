@@ -156,6 +156,13 @@ describe('reward scripts on the sandbox', () => {
             /--reward-pool, --epoch-genesis and --epoch-length go together/,
             UsageError,
         );
+        // A schedule other than the pool's own, or an address with no pool, is refused before sending.
+        const wrongLength = [...queueFlags.slice(0, 9), String(2 * DAY)];
+        await expectRefusal(queueChange(as(p.governance), wrongLength), /differ from the pool's own schedule/);
+        expect(net.sent).toHaveLength(0);
+        const noPool = [...queueFlags.slice(0, 5), funder.address.toString(), ...queueFlags.slice(6)];
+        await expectRefusal(queueChange(as(p.governance), noPool), /no reward pool is deployed|is not a reward pool/);
+        expect(net.sent).toHaveLength(0);
         await queueChange(as(p.governance), queueFlags);
         expect(net.output).toMatch(new RegExp(`job reward pool:\\s+${pool.address.toString()}`));
         expect(net.output).toMatch(/job epoch length:\s+1d \(86400 s\)/);

@@ -155,6 +155,32 @@ export class RewardPool implements Contract {
         return r.stack.readBigNumber();
     }
 
+    /**
+     * A provider's pending rewards from this pool, per entry of its reward book
+     * (`Provider.getRewards().entries`): counted entries are worth their share now
+     * (`get_reward_share`); pending and reported ones are estimated as if counted with the
+     * epoch's current totals (their own work and fees added when not yet counted).
+     */
+    async getPendingRewards(
+        provider: ContractProvider,
+        entries: { poolPrefix: bigint; epoch: number; state: number; work: bigint; fees: bigint }[],
+    ): Promise<{ epoch: number; state: number; work: bigint; reward: bigint; estimate: boolean }[]> {
+        const prefix = (BigInt('0x' + this.address.hash.toString('hex')) >> 32n) << 32n;
+        const out: { epoch: number; state: number; work: bigint; reward: bigint; estimate: boolean }[] = [];
+        for (const e of entries) {
+            if (e.poolPrefix !== prefix) continue;
+            if (e.state === 2) {
+                out.push({ epoch: e.epoch, state: e.state, work: e.work, reward: await this.getRewardShare(provider, e.epoch, e.work), estimate: false });
+                continue;
+            }
+            const t = await this.getEpoch(provider, e.epoch);
+            const total = t.work + e.work;
+            const reward = total === 0n ? 0n : ((t.funded + e.fees - t.paid) * e.work) / total;
+            out.push({ epoch: e.epoch, state: e.state, work: e.work, reward, estimate: true });
+        }
+        return out;
+    }
+
     /** Sum over live epochs of funded − paid: what the pool owes. */
     async getLiability(provider: ContractProvider): Promise<bigint> {
         return (await provider.get('get_liability', [])).stack.readBigNumber();

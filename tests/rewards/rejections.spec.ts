@@ -146,6 +146,9 @@ describe('reward pool: refusals', () => {
         for (const p of [a, b]) {
             const work = (await p.provider.getRewards()).entries[0].work;
             const expected = (e0.funded * work) / e0.work;
+            // The wrapper's pending-reward view agrees with what the claim will pay.
+            const pending = await w.pool.getPendingRewards((await p.provider.getRewards()).entries);
+            expect(pending).toEqual([{ epoch: 0, state: RewardEntryState.counted, work, reward: expected, estimate: false }]);
             const { claim } = await p.provider.getRewardRequiredValues();
             const r = await p.provider.sendClaimRewards(p.owner.getSender(), claim, w.pool.address);
             step('claim', r.transactions);
