@@ -30,6 +30,7 @@ export const PROVIDER_TRANSITIONS: Record<string, Pair[]> = {
         [P.uninit, P.jailed],
         [P.exited, P.active],
         [P.exited, P.jailed],
+        [P.exited, P.exited], // refused 156: a statement not newer than the last one used (SPEC §7, §12.4)
         ...same(...REGISTERED), // refused 155
     ],
     [`op:${Op.providerReattest}`]: rootUpdate(),
