@@ -175,7 +175,8 @@ export class RewardPool implements Contract {
             }
             const t = await this.getEpoch(provider, e.epoch);
             const total = t.work + e.work;
-            const reward = total === 0n ? 0n : ((t.funded + e.fees - t.paid) * e.work) / total;
+            // As tools/cli.ts entryEstimate: a share is taken of the funding, not of what is left after other claims.
+            const reward = total === 0n ? 0n : ((t.funded + e.fees) * e.work) / total;
             out.push({ epoch: e.epoch, state: e.state, work: e.work, reward, estimate: true });
         }
         return out;
