@@ -41,13 +41,22 @@ export function providerDataFor(template: Cell, owner: Address): Cell {
     return beginCell().storeAddress(root).storeAddress(owner).storeSlice(s).endCell();
 }
 
-/** Job data for another nonce: (root, client, nonce:uint64, rest) with the nonce replaced. */
+/**
+ * Job data for another nonce. An initialized job (TL-B JobStorage) keeps
+ * (root, client, nonce, client_key) in its JobIdent ref, the ref just before
+ * the last (JobRequest): that ref is replaced, the rest kept as it is.
+ */
 export function jobDataFor(template: Cell, nonce: bigint): Cell {
-    const s = template.beginParse();
+    if (template.refs.length < 2) throw new Error('job data: expected an initialized job (ident and request refs)');
+    const identAt = template.refs.length - 2;
+    const s = template.refs[identAt].beginParse();
     const root = s.loadAddress();
     const client = s.loadAddress();
     s.loadUintBig(64);
-    return beginCell().storeAddress(root).storeAddress(client).storeUint(nonce, 64).storeSlice(s).endCell();
+    const ident = beginCell().storeAddress(root).storeAddress(client).storeUint(nonce, 64).storeSlice(s).endCell();
+    const b = beginCell().storeBits(template.bits);
+    template.refs.forEach((r, i) => b.storeRef(i === identAt ? ident : r));
+    return b.endCell();
 }
 
 /**

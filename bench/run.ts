@@ -33,6 +33,8 @@ import {
     Codes,
     createJob,
     createWorld,
+    REWARDS,
+    setupRewards,
     dataOf,
     HOUR,
     loadCode,
@@ -78,7 +80,7 @@ export const OP_NOTES: Record<string, string> = {
         "the part of job.create after the job's creation: the provider's offer_job transaction (checks, bond lock, terms) and the job's job_accepted transaction.",
     'job.submit': 'worker (owner wallet) -> job submit_result (operator-signed result) -> excesses back.',
     'job.settle':
-        'client wallet -> job confirm_result -> owner job_payment, provider job_closed carrying the protocol fee and the work for the reward pool (-> client excesses), client job_refund: the whole chain.',
+        'client wallet -> job confirm_result -> owner job_payment, provider job_closed carrying the protocol fee and the work for the reward pool (not answered: the provider keeps the unused gas allowance), client job_refund: the whole chain.',
     'job.lifecycle': 'job.create + job.submit + job.settle, summed (one-shot job, create to settled).',
     'session.open': 'job.create for a session job (create to accepted).',
     'session.claim': 'a partial session claim (no close): owner -> job claim_session with a client-signed receipt -> payment, excesses (the job holds the protocol fee until it closes).',
@@ -103,9 +105,6 @@ export const OP_NOTES: Record<string, string> = {
 
 /** Name of the reward pool in the bench's registry and tables. */
 const POOL_NAME = 'reward-pool';
-/** The bench root's reward schedule (tests/helpers/rewards.ts: 1 day epochs, 2 h report grace). */
-const REWARDS = { epochLength: 24 * HOUR, reportGrace: 2 * HOUR, claimWindow: 30 * 24 * HOUR, fund: toNano('10') };
-
 /** Operations that the scaling check compares (root.deploy runs before any population exists). */
 const SCALED = [
     'root.allowlistPolicy',
@@ -133,7 +132,7 @@ export type Checks = {
     provider_changed_only_by_completed_counter_and_reward_entry: boolean;
 };
 
-type ScenarioResult = {
+export type ScenarioResult = {
     n: number;
     ops: Record<string, OpMeasure>;
     checks: Checks;
@@ -180,33 +179,11 @@ async function measureWithPool(w: World, pool: Address, txs: Transaction[]): Pro
 }
 
 /**
- * The bench root's reward pool, as governance sets it up (tests/helpers/rewards.ts):
- * the pool deployed for the root's codes, then JobParams.rewards set through the
- * timelock; epoch 0 starts when the change executes (rounded up to a whole hour).
- */
-async function setupRewards(w: World) {
-    const delay = w.params.timelockDelay;
-    const genesis = Math.ceil((w.blockchain.now! + delay) / HOUR) * HOUR;
-    const config = { root: w.root.address, providerCode: w.codes.provider, jobCode: w.codes.job, genesis, ...REWARDS };
-    const pool = w.blockchain.openContract(RewardPool.createFromConfig(config, loadCode('RewardPool')));
-    w.reg.add(pool.address, POOL_NAME, 'wallet');
-    requireSuccess('reward pool deploy', w.reg, (await pool.sendDeploy(w.governance.getSender(), toNano('0.1'))).transactions);
-    const params = { ...w.params, jobs: { ...(await w.root.getParams()).jobs!, rewards: { pool: pool.address, epochGenesis: genesis, epochLength: REWARDS.epochLength } } };
-    const required = await w.root.getRequiredValues();
-    const id = (await w.root.getRootData()).nextChangeId;
-    requireSuccess('set rewards queue', w.reg, (await w.root.sendQueueChange(w.governance.getSender(), required.governanceOp, TimelockActions.setParams(params))).transactions);
-    w.blockchain.now = Math.max(w.blockchain.now! + delay, genesis);
-    requireSuccess('set rewards execute', w.reg, (await w.root.sendExecuteChange(w.governance.getSender(), required.governanceOp, id)).transactions);
-    if (!(await w.root.getParams()).jobs?.rewards?.pool.equals(pool.address)) throw new Error('rewards: JobParams.rewards not set');
-    return pool;
-}
-
-/**
  * One scenario: the operations measured with `n` registered providers (n - 1
  * installed besides the measured one) and `n` earlier settled jobs of the
  * measured provider (one real, n - 1 installed).
  */
-async function scenario(codes: Codes, n: number): Promise<ScenarioResult> {
+export async function scenario(codes: Codes, n: number): Promise<ScenarioResult> {
     const { world: w, deploy } = await createWorld(codes);
     const ops: Record<string, OpMeasure> = {};
     ops['root.deploy'] = await measure(w.blockchain, w.reg, deploy.transactions);
@@ -675,7 +652,10 @@ async function main() {
     log(`wrote bench/results.json and bench/RESULTS.md in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((e) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exit(1);
-});
+// Run as a script (npm run bench); tests/budget.spec.ts imports scenario() and BUDGET.
+if (require.main === module) {
+    main().catch((e) => {
+        console.error(e instanceof Error ? e.stack ?? e.message : e);
+        process.exit(1);
+    });
+}

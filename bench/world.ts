@@ -16,6 +16,8 @@ import { Provider } from '../wrappers/Provider';
 import { Job } from '../wrappers/Job';
 import { bufferToBigint, textCell } from '../wrappers/common';
 import { Tag } from '../wrappers/constants';
+import { RewardPool } from '../wrappers/RewardPool';
+import { TimelockActions } from '../wrappers/Root';
 import { Registry, requireSuccess } from './chain';
 
 export const START_TIME = 1_800_000_000;
@@ -222,3 +224,29 @@ export async function dataOf(w: World, address: Address): Promise<Cell> {
     if (!state || state.type !== 'active' || !state.state.data) throw new Error(`no active account at ${address}`);
     return state.state.data;
 }
+
+/** The bench root's reward schedule (tests/helpers/rewards.ts: 1 day epochs, 2 h report grace). */
+export const REWARDS = { epochLength: 24 * HOUR, reportGrace: 2 * HOUR, claimWindow: 30 * 24 * HOUR, fund: toNano('10') };
+
+/**
+ * The bench root's reward pool, as governance sets it up (tests/helpers/rewards.ts):
+ * the pool deployed for the root's codes, then JobParams.rewards set through the
+ * timelock; epoch 0 starts when the change executes (rounded up to a whole hour).
+ */
+export async function setupRewards(w: World) {
+    const delay = w.params.timelockDelay;
+    const genesis = Math.ceil((w.blockchain.now! + delay) / HOUR) * HOUR;
+    const config = { root: w.root.address, providerCode: w.codes.provider, jobCode: w.codes.job, genesis, ...REWARDS };
+    const pool = w.blockchain.openContract(RewardPool.createFromConfig(config, loadCode('RewardPool')));
+    w.reg.add(pool.address, 'reward-pool', 'wallet');
+    requireSuccess('reward pool deploy', w.reg, (await pool.sendDeploy(w.governance.getSender(), toNano('0.1'))).transactions);
+    const params = { ...w.params, jobs: { ...(await w.root.getParams()).jobs!, rewards: { pool: pool.address, epochGenesis: genesis, epochLength: REWARDS.epochLength } } };
+    const required = await w.root.getRequiredValues();
+    const id = (await w.root.getRootData()).nextChangeId;
+    requireSuccess('set rewards queue', w.reg, (await w.root.sendQueueChange(w.governance.getSender(), required.governanceOp, TimelockActions.setParams(params))).transactions);
+    w.blockchain.now = Math.max(w.blockchain.now! + delay, genesis);
+    requireSuccess('set rewards execute', w.reg, (await w.root.sendExecuteChange(w.governance.getSender(), required.governanceOp, id)).transactions);
+    if (!(await w.root.getParams()).jobs?.rewards?.pool.equals(pool.address)) throw new Error('rewards: JobParams.rewards not set');
+    return pool;
+}
+

@@ -24,7 +24,9 @@ import {
     Protocol,
     POLICY,
 } from './helpers/fixtures';
-import { signReceipt, signResult } from '../wrappers/Job';
+import { Job, signReceipt, signResult } from '../wrappers/Job';
+import { executeFrom, executeTill } from '@ton/test-utils';
+import { internal } from '@ton/sandbox';
 import { cellTreeSize } from './helpers/ledger';
 import { TimelockActions } from '../wrappers/Root';
 import { Mode, Op, RewardLimits } from '../wrappers/constants';
@@ -260,6 +262,35 @@ describe('Gas constants', () => {
         const five = await createJob(jp, client, provider.address);
         r = await five.job.sendCancel(client.getSender(), req.clientOp);
         record('gas::job_client_op', gasOf(r.transactions, five.job.address));
+
+        // job_answer at its worst: the acceptance that crossed the client's cancel (the job sends
+        // job_closed to release the bond, and the refund).
+        {
+            const nonce = 9_000n;
+            const crossed = jp.blockchain.openContract(Job.createFromConfig({ root: jp.root.address, client: client.address, nonce }, jp.jobCode));
+            const budget = toNano('10');
+            const body = Job.createJobMessage({
+                budget,
+                deadline: jp.blockchain.now! + 3600,
+                session: false,
+                clientKey: Buffer.alloc(32, 7),
+                provider: provider.address,
+                modelHash: (await provider.getModels())[0],
+                maxPrice: toNano('1'),
+                requestCommitment: sha256n('crossed'),
+            });
+            const creation = await jp.blockchain.sendMessageIter(
+                internal({ from: client.address, to: crossed.address, value: budget + req.createJob, body, stateInit: crossed.init }),
+                { allowParallel: true },
+            );
+            await executeTill(creation, { to: crossed.address, op: Op.createJob });
+            expectChainSucceeds((await crossed.sendCancel(client.getSender(), req.clientOp)).transactions);
+            const rest = (await executeFrom(creation)) as BlockchainTransaction[];
+            expectChainSucceeds(rest);
+            expect(rest).toHaveTransaction({ from: crossed.address, to: provider.address, op: Op.jobClosed });
+            record('gas::job_answer', gasOf(rest, crossed.address));
+            record('gas::provider_job_closed', gasOfNth(rest, provider.address, 1));
+        }
 
         // Session: partial claim, close_session, final claim by the owner.
         const six = await createJob(jp, client, provider.address, { session: true });

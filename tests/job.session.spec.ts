@@ -175,7 +175,7 @@ describe('Job sessions', () => {
             const amount = usage * JOB_PRICE;
             expect(valueOf(r.transactions, s.job.address, owner.address, Op.jobPayment)).toBe(amount - feeOf(amount));
             expect(valueOf(r.transactions, s.job.address, p.treasury.address, Op.protocolFee)).toBe(feeOf(amount));
-            expect(valueOf(r.transactions, s.job.address, provider.address, Op.jobClosed)).toBe(fees.providerClose);
+            expect(valueOf(r.transactions, s.job.address, provider.address, Op.jobClosed)).toBe(fees.jobClosed);
             expect(r.transactions).toHaveTransaction({ from: s.job.address, to: client.address, op: Op.jobRefund });
             expect((await s.job.getJobState()).state).toBe(JobState.settled);
             const progress = await s.job.getJobProgress();
@@ -220,7 +220,7 @@ describe('Job sessions', () => {
             from: s.job.address,
             to: provider.address,
             op: Op.jobClosed,
-            value: fees.providerClose,
+            value: fees.jobClosed,
             body: (b) => {
                 const c = b!.beginParse().skip(96);
                 c.loadAddress();
@@ -331,7 +331,7 @@ describe('Job sessions', () => {
         const settle = await s.job.sendSettle(keeper.getSender(), req.closeJob);
         expectNoFailure(settle.transactions);
         expect(settle.transactions).not.toHaveTransaction({ op: Op.jobPayment });
-        expect(valueOf(settle.transactions, s.job.address, provider.address, Op.jobClosed)).toBe(fees.providerClose);
+        expect(valueOf(settle.transactions, s.job.address, provider.address, Op.jobClosed)).toBe(fees.jobClosed);
         const settleTx = txOf(settle.transactions, keeper.address, s.job.address, Op.settleJob);
         expect(valueOf(settle.transactions, s.job.address, keeper.address, Op.keeperReward)).toBe(
             jp.keeperReward + req.closeJob - phaseFees(settleTx).compute - forwardFeeTo(fees, settleTx, keeper.address),

@@ -256,10 +256,10 @@ describe('Job escrow', () => {
                 body: (b) => b!.beginParse().skip(96).loadUintBig(64) === usage,
             });
 
-            // The bond is released: job_closed carries the provider's fees, the provider keeps
-            // exactly its stake and storage reserve and the rest goes to the client.
+            // The bond is released: job_closed carries the provider's gas (fee::job_closed); the provider
+            // answers nothing, so what its gas did not use stays with it (its owner's surplus).
             const bond = bondOf(setup.budget);
-            expect(valueOf(txs, job.address, provider.address, Op.jobClosed)).toBe(fees.providerClose);
+            expect(valueOf(txs, job.address, provider.address, Op.jobClosed)).toBe(fees.jobClosed);
             expect(txs).toHaveTransaction({
                 from: job.address,
                 to: provider.address,
@@ -270,12 +270,11 @@ describe('Job escrow', () => {
                 },
             });
             const closeTx = txOf(txs, job.address, provider.address, Op.jobClosed);
-            const providerExcess = valueOf(txs, provider.address, client.address, Op.excesses);
-            const providerReserve = stake + fees.providerStorageReserve;
-            expect(await balanceOf(p.blockchain, provider.address)).toBe(providerReserve);
-            expect(providerExcess).toBe(
-                providerBefore + fees.providerClose - closeTx.totalFees.coins - remainingForwardFee(closeTx) - providerReserve,
-            );
+            expect(closeTx.outMessagesCount).toBe(0);
+            const providerKept = fees.jobClosed - closeTx.totalFees.coins;
+            expect(providerKept).toBeGreaterThan(0n);
+            expect(providerKept).toBeLessThan(fees.jobClosed);
+            expect(await balanceOf(p.blockchain, provider.address)).toBe(providerBefore + providerKept);
             expect(await provider.getProviderJobs()).toEqual({ locked: 0n, openJobs: 0, tombstoned: false, completed: 1, failed: 0, slashed: 0n });
             expect((await provider.getProviderData()).stake).toBe(stake);
 
@@ -295,11 +294,12 @@ describe('Job escrow', () => {
             const all = [...s.result.transactions, ...s.submit.transactions, ...txs];
             const escrowFees =
                 networkCost([...s.result.transactions, ...txs], [job.address, provider.address]) + phaseFees(submitTx).storage;
-            const clientCost = value + req.closeJob - refund - providerExcess;
-            expect(clientCost).toBe(amount + fees.jobStorageReserve + escrowFees);
-            // Those fees stay within the values the root asks for, and the provider ends where it started.
-            expect(escrowFees + fees.jobStorageReserve).toBeLessThan(req.createJob + req.closeJob);
-            expect(await balanceOf(p.blockchain, provider.address)).toBe(providerAtStart);
+            const clientCost = value + req.closeJob - refund;
+            expect(clientCost).toBe(amount + fees.jobStorageReserve + escrowFees + providerKept);
+            // Those fees stay within the values the root asks for; the provider ends where it started
+            // plus the unused part of the close allowance.
+            expect(escrowFees + fees.jobStorageReserve + providerKept).toBeLessThan(req.createJob + req.closeJob);
+            expect(await balanceOf(p.blockchain, provider.address)).toBe(providerAtStart + providerKept);
             expect(ledgerOf(all, job.address).net).toBe(fees.jobStorageReserve);
             console.log(
                 'One-shot job, usage %s × %s: owner %s, treasury %s, client cost %s (of which network fees %s, job reserve %s)',
@@ -350,7 +350,7 @@ describe('Job escrow', () => {
             const amount = usage * JOB_PRICE;
             expect(valueOf(txs, s.job.address, owner.address, Op.jobPayment)).toBe(amount - feeOf(amount));
             expect(valueOf(txs, s.job.address, p.treasury.address, Op.protocolFee)).toBe(feeOf(amount));
-            expect(valueOf(txs, s.job.address, provider.address, Op.jobClosed)).toBe(fees.providerClose);
+            expect(valueOf(txs, s.job.address, provider.address, Op.jobClosed)).toBe(fees.jobClosed);
 
             const settleTx = txOf(txs, keeper.address, s.job.address, Op.settleJob);
             const reward = valueOf(txs, s.job.address, keeper.address, Op.keeperReward);
@@ -517,7 +517,7 @@ describe('Job escrow', () => {
             expect((await job.getJobState()).state).toBe(JobState.cancelled);
             const refund = valueOf(cancel.transactions, job.address, client.address, Op.jobRefund);
             // The job keeps what releasing a bond in flight costs, plus its storage reserve.
-            const held = fees.jobStorageReserve + fees.providerClose + fees.notification;
+            const held = fees.jobStorageReserve + fees.jobClosed + fees.notification;
             expect(await balanceOf(p.blockchain, job.address)).toBe(held);
             const cancelTx = txOf(cancel.transactions, client.address, job.address, Op.cancelJob);
             expect(ledgerOf([...first, ...cancel.transactions], job.address).net).toBe(held);
@@ -530,7 +530,7 @@ describe('Job escrow', () => {
                 from: job.address,
                 to: provider.address,
                 op: Op.jobClosed,
-                value: fees.providerClose,
+                value: fees.jobClosed,
                 body: (b) => {
                     const c = b!.beginParse().skip(96);
                     c.loadAddress();
@@ -538,7 +538,7 @@ describe('Job escrow', () => {
                     return c.loadCoins() === toNano('2') && c.loadUint(2) === Outcome.cancelled;
                 },
             });
-            expect(rest).toHaveTransaction({ from: provider.address, to: client.address, op: Op.excesses });
+            expect(rest).not.toHaveTransaction({ from: provider.address, to: client.address });
             expect(rest).toHaveTransaction({ from: job.address, to: client.address, op: Op.jobRefund });
             expect((await job.getJobState()).state).toBe(JobState.cancelled);
             expect(await provider.getProviderJobs()).toEqual({ locked: 0n, openJobs: 0, tombstoned: false, completed: 0, failed: 0, slashed: 0n });
@@ -788,15 +788,17 @@ describe('Job escrow', () => {
 
     describe('provider side', () => {
         it('refuses an offer_job sent by anything but the job it names (160)', async () => {
-            const offer = beginCell()
+            // TL-B offer_job: client, nonce, budget, ^JobRequest (as the job stores it).
+            const request = beginCell()
+                .storeAddress(provider.address)
                 .storeUint(1n, 256)
-                .storeCoins(toNano('1000'))
                 .storeCoins(toNano('1'))
                 .storeUint(now() + HOUR, 32)
                 .storeUint(now(), 32)
                 .storeBit(false)
+                .storeUint(0n, 256)
                 .endCell();
-            const body = beginCell().storeUint(Op.offerJob, 32).storeUint(0, 64).storeAddress(stranger.address).storeUint(1, 64).storeRef(offer).endCell();
+            const body = beginCell().storeUint(Op.offerJob, 32).storeUint(0, 64).storeAddress(stranger.address).storeUint(1, 64).storeCoins(toNano('1000')).storeRef(request).endCell();
             await expectRejected(() => provider.sendBody(stranger.getSender(), toNano('0.1'), body), stranger.address, provider.address, Errors.notJob);
             // Nor job_closed / slash_bond: a forged release or slash of a bond.
             const closed = beginCell().storeUint(Op.jobClosed, 32).storeUint(0, 64).storeAddress(stranger.address).storeUint(1, 64).storeCoins(toNano('2')).storeUint(0, 2).storeBit(false).endCell();
@@ -925,7 +927,7 @@ describe('Job escrow', () => {
                 from: d.job.address,
                 to: provider.address,
                 op: Op.jobClosed,
-                value: fees.providerClose,
+                value: fees.jobClosed,
                 body: (b) => closedOutcome(b!) === Outcome.resolvedForProvider,
             });
             expect(r.transactions).not.toHaveTransaction({ op: Op.slashShare });

@@ -393,6 +393,7 @@ describe('Slashing', () => {
             await expectRejected(() => opened.job.sendExpire(reporter.getSender(), req.closeJob), reporter.address, opened.job.address, Errors.jobWrongState);
             // Its one signed result is no evidence of equivocation.
             await expectRejected(() => report(provider, opened.setup.nonce, result, result), reporter.address, provider.address, Errors.badEvidence);
+            const balanceBefore = await balanceOf(p.blockchain, provider.address);
             const confirm = await opened.job.sendConfirm(client.getSender(), req.closeJob);
             expectNoFailure(confirm.transactions);
             expect(confirm.transactions).not.toHaveTransaction({ op: Op.slashBond });
@@ -405,7 +406,11 @@ describe('Slashing', () => {
             expect(data.stake).toBe(stake);
             expect(data.state).toBe(ProviderState.active);
             expect(await provider.getProviderJobs()).toEqual({ locked: 0n, openJobs: 0, tombstoned: false, completed: 1, failed: 0, slashed: 0n });
-            expect(await balanceOf(p.blockchain, provider.address)).toBe(stake + fees.providerStorageReserve);
+            // Its balance keeps the stake and storage reserve and gains what job_closed's gas allowance did not use (its owner's).
+            const closeTx = txOf(confirm.transactions, opened.job.address, provider.address, Op.jobClosed);
+            const after = await balanceOf(p.blockchain, provider.address);
+            expect(after).toBe(balanceBefore + fees.jobClosed - closeTx.totalFees.coins);
+            expect(after).toBeGreaterThanOrEqual(stake + fees.providerStorageReserve);
             // Nothing left to slash: the job is settled for good.
             await expectRejected(() => opened.job.sendExpire(reporter.getSender(), req.closeJob), reporter.address, opened.job.address, Errors.jobWrongState);
         });

@@ -327,7 +327,10 @@ export function jobFees(blockchain: Blockchain) {
         throw new Error(`none of ${names.join(', ')} in contracts/common/gas.fc`);
     };
     const notification = f.forward(C['msg::notification_bits'], C['msg::notification_cells']);
+    /** What the job attaches to slash_bond (fee::provider_close): the provider's gas, three slash shares, the excesses. */
     const providerClose = f.compute(C['gas::provider_slash']) + 3n * notification + notification;
+    /** What the job attaches to job_closed (fee::job_closed) besides the fees: the provider's gas and one message. */
+    const jobClosed = f.compute(C['gas::provider_job_closed']) + notification;
     const jobStorageReserve = f.storage(
         pick('JOB_RESERVE_PERIOD'),
         pick('job_storage::max_bits', 'job::max_state_bits'),
@@ -348,7 +351,7 @@ export function jobFees(blockchain: Blockchain) {
         notification +
         providerClose +
         jobStorageReserve;
-    return { ...f, C, notification, providerClose, jobStorageReserve, providerStorageReserve, offerValue, jobOverhead };
+    return { ...f, C, notification, providerClose, jobClosed, jobStorageReserve, providerStorageReserve, offerValue, jobOverhead };
 }
 
 /** What an account gained and spent in a set of transactions, from the messages and fees themselves. */

@@ -410,7 +410,20 @@ export function opOnly(body: Cell): Cell {
 // ---------------------------------------------------------------------------
 
 
-export type OfferFields = { modelHash: bigint; budget: bigint; maxPrice: bigint; deadline: number; createdAt: number; session: boolean };
+/** What offer_job carries: the budget, and the job's JobRequest (provider, model, max price, deadline, created_at, session, request commitment). */
+export type OfferFields = {
+    modelHash: bigint;
+    budget: bigint;
+    maxPrice: bigint;
+    deadline: number;
+    createdAt: number;
+    session: boolean;
+    /** The provider named in the request (any address: a forged offer is refused before it is read). */
+    provider?: Address;
+    requestCommitment?: bigint;
+};
+
+const ANY_PROVIDER = new Address(0, Buffer.alloc(32));
 
 export const Bodies = {
     offerJob: (client: Address, nonce: bigint, o: OfferFields, queryId = 0n) =>
@@ -419,14 +432,16 @@ export const Bodies = {
             .storeUint(queryId, 64)
             .storeAddress(client)
             .storeUint(nonce, 64)
+            .storeCoins(o.budget)
             .storeRef(
                 beginCell()
+                    .storeAddress(o.provider ?? ANY_PROVIDER)
                     .storeUint(o.modelHash, 256)
-                    .storeCoins(o.budget)
                     .storeCoins(o.maxPrice)
                     .storeUint(o.deadline, 32)
                     .storeUint(o.createdAt, 32)
                     .storeBit(o.session)
+                    .storeUint(o.requestCommitment ?? 0n, 256)
                     .endCell(),
             )
             .endCell(),

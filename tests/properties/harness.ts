@@ -266,13 +266,18 @@ function parseJobData(data: Cell | undefined, balance: bigint, active: boolean):
     if (!data) return v;
     v.dataHash = data.hash().toString('hex');
     const s = data.beginParse();
-    s.loadAddress();
-    s.loadAddress();
-    s.loadUintBig(64);
+    // TL-B JobStorageUninit (no refs): root, client, nonce, state = 0.
+    if (data.refs.length === 0) return v;
+    // JobStorage: state, terms (Maybe ^JobTerms), budget, progress, ^JobIdent, ^JobRequest.
     v.state = s.loadUint(4);
-    if (v.state === JobState.uninit) return v;
+    const terms = s.loadMaybeRef();
     v.budget = s.loadCoins();
     s.skip(256);
+    v.usage = s.loadUintBig(64);
+    v.seq = s.loadUint(32);
+    v.paidUsage = s.loadUintBig(64);
+    v.timer = s.loadUint(32);
+    s.loadRef(); // ident
     const req = s.loadRef().beginParse();
     v.provider = req.loadAddress();
     req.skip(256);
@@ -280,7 +285,6 @@ function parseJobData(data: Cell | undefined, balance: bigint, active: boolean):
     v.deadline = req.loadUint(32);
     v.createdAt = req.loadUint(32);
     v.session = req.loadBit();
-    const terms = s.loadMaybeRef();
     if (terms) {
         const t = terms.beginParse();
         const price = t.loadCoins();
@@ -293,12 +297,6 @@ function parseJobData(data: Cell | undefined, balance: bigint, active: boolean):
         const treasury = pp.loadAddress();
         v.terms = { price, bond, operatorKey, owner, treasury, jobs: jobParamsFromCell(pp.loadRef()) };
     }
-    const prog = s.loadRef().beginParse();
-    prog.skip(256);
-    v.usage = prog.loadUintBig(64);
-    v.seq = prog.loadUint(32);
-    v.paidUsage = prog.loadUintBig(64);
-    v.timer = prog.loadUint(32);
     return v;
 }
 

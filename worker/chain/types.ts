@@ -64,10 +64,12 @@ export function parseOffer(tx: Transaction): JobOffer | null {
         s.loadUintBig(64);
         const client = s.loadAddress();
         const nonce = s.loadUintBig(64);
-        const o = s.loadRef().beginParse();
+        const budget = s.loadCoins();
+        const o = s.loadRef().beginParse(); // JobRequest, as the job stores it
+        o.loadAddress(); // provider
         const offer = {
             modelHash: o.loadUintBig(256),
-            budget: o.loadCoins(),
+            budget,
             maxPrice: o.loadCoins(),
             deadline: o.loadUint(32),
             createdAt: o.loadUint(32),

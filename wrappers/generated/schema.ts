@@ -360,7 +360,10 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
     keeper:MsgAddressInt = InMsgBody;
 */
 
-// offer_job#c0c02030 query_id:uint64 client:MsgAddressInt nonce:uint64 offer:^JobOffer = InMsgBody;
+/*
+offer_job#c0c02030 query_id:uint64 client:MsgAddressInt nonce:uint64 budget:Coins
+    request:^JobRequest = InMsgBody;
+*/
 
 /*
 job_closed#c0c02031 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
@@ -621,7 +624,8 @@ export interface InMsgBody_offer_job {
     readonly query_id: bigint;
     readonly client: Address;
     readonly nonce: bigint;
-    readonly offer: JobOffer;
+    readonly budget: Coins;
+    readonly request: JobRequest;
 }
 
 export interface InMsgBody_job_closed {
@@ -1005,21 +1009,6 @@ export interface RewardEntry {
     readonly at: number;
 }
 
-/*
-job_offer$_ model_hash:bits256 budget:Coins max_price:Coins deadline:uint32 created_at:uint32
-    session:Bool = JobOffer;
-*/
-
-export interface JobOffer {
-    readonly kind: 'JobOffer';
-    readonly model_hash: BitString;
-    readonly budget: Coins;
-    readonly max_price: Coins;
-    readonly deadline: number;
-    readonly created_at: number;
-    readonly session: boolean;
-}
-
 // settlement_report$_ fees:Coins work:Coins pool:bits256 epoch:uint32 ends_at:uint32 = SettlementReport;
 
 export interface SettlementReport {
@@ -1171,22 +1160,28 @@ export interface JobStorageUninit {
 }
 
 /*
-job_storage$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 state:(## 4)
-    budget:Coins client_key:bits256 request:^JobRequest terms:(Maybe ^JobTerms)
-    progress:^JobProgress = JobStorage;
+job_storage$_ state:(## 4) terms:(Maybe ^JobTerms) budget:Coins progress:JobProgress
+    ident:^JobIdent request:^JobRequest = JobStorage;
 */
 
 export interface JobStorage {
     readonly kind: 'JobStorage';
+    readonly state: number;
+    readonly terms: Maybe<JobTerms>;
+    readonly budget: Coins;
+    readonly progress: JobProgress;
+    readonly ident: JobIdent;
+    readonly request: JobRequest;
+}
+
+// job_ident$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 client_key:bits256 = JobIdent;
+
+export interface JobIdent {
+    readonly kind: 'JobIdent';
     readonly root: Address;
     readonly client: Address;
     readonly nonce: bigint;
-    readonly state: number;
-    readonly budget: Coins;
     readonly client_key: BitString;
-    readonly request: JobRequest;
-    readonly terms: Maybe<JobTerms>;
-    readonly progress: JobProgress;
 }
 
 /*
@@ -2190,7 +2185,10 @@ provider_revoke#c0c02004 query_id:uint64 subject:RevocationSubject
     keeper:MsgAddressInt = InMsgBody;
 */
 
-// offer_job#c0c02030 query_id:uint64 client:MsgAddressInt nonce:uint64 offer:^JobOffer = InMsgBody;
+/*
+offer_job#c0c02030 query_id:uint64 client:MsgAddressInt nonce:uint64 budget:Coins
+    request:^JobRequest = InMsgBody;
+*/
 
 /*
 job_closed#c0c02031 query_id:uint64 client:MsgAddressInt nonce:uint64 bond:Coins
@@ -2601,14 +2599,16 @@ export function loadInMsgBody(slice: Slice): InMsgBody {
         let query_id: bigint = slice.loadUintBig(64);
         let client: Address = slice.loadAddress();
         let nonce: bigint = slice.loadUintBig(64);
+        let budget: Coins = loadCoins(slice);
         let slice1 = slice.loadRef().beginParse(true);
-        let offer: JobOffer = loadJobOffer(slice1);
+        let request: JobRequest = loadJobRequest(slice1);
         return {
             kind: 'InMsgBody_offer_job',
             query_id: query_id,
             client: client,
             nonce: nonce,
-            offer: offer,
+            budget: budget,
+            request: request,
         }
 
     }
@@ -3390,8 +3390,9 @@ export function storeInMsgBody(inMsgBody: InMsgBody): (builder: Builder) => void
             builder.storeUint(inMsgBody.query_id, 64);
             builder.storeAddress(inMsgBody.client);
             builder.storeUint(inMsgBody.nonce, 64);
+            storeCoins(inMsgBody.budget)(builder);
             let cell1 = beginCell();
-            storeJobOffer(inMsgBody.offer)(cell1);
+            storeJobRequest(inMsgBody.request)(cell1);
             builder.storeRef(cell1);
         })
 
@@ -4098,42 +4099,6 @@ export function storeRewardEntry(rewardEntry: RewardEntry): (builder: Builder) =
 
 }
 
-/*
-job_offer$_ model_hash:bits256 budget:Coins max_price:Coins deadline:uint32 created_at:uint32
-    session:Bool = JobOffer;
-*/
-
-export function loadJobOffer(slice: Slice): JobOffer {
-    let model_hash: BitString = slice.loadBits(256);
-    let budget: Coins = loadCoins(slice);
-    let max_price: Coins = loadCoins(slice);
-    let deadline: number = slice.loadUint(32);
-    let created_at: number = slice.loadUint(32);
-    let session: boolean = slice.loadBoolean();
-    return {
-        kind: 'JobOffer',
-        model_hash: model_hash,
-        budget: budget,
-        max_price: max_price,
-        deadline: deadline,
-        created_at: created_at,
-        session: session,
-    }
-
-}
-
-export function storeJobOffer(jobOffer: JobOffer): (builder: Builder) => void {
-    return ((builder: Builder) => {
-        builder.storeBits(jobOffer.model_hash);
-        storeCoins(jobOffer.budget)(builder);
-        storeCoins(jobOffer.max_price)(builder);
-        builder.storeUint(jobOffer.deadline, 32);
-        builder.storeUint(jobOffer.created_at, 32);
-        builder.storeBit(jobOffer.session);
-    })
-
-}
-
 // settlement_report$_ fees:Coins work:Coins pool:bits256 epoch:uint32 ends_at:uint32 = SettlementReport;
 
 export function loadSettlementReport(slice: Slice): SettlementReport {
@@ -4587,53 +4552,38 @@ export function storeJobStorageUninit(jobStorageUninit: JobStorageUninit): (buil
 }
 
 /*
-job_storage$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 state:(## 4)
-    budget:Coins client_key:bits256 request:^JobRequest terms:(Maybe ^JobTerms)
-    progress:^JobProgress = JobStorage;
+job_storage$_ state:(## 4) terms:(Maybe ^JobTerms) budget:Coins progress:JobProgress
+    ident:^JobIdent request:^JobRequest = JobStorage;
 */
 
 export function loadJobStorage(slice: Slice): JobStorage {
-    let root: Address = slice.loadAddress();
-    let client: Address = slice.loadAddress();
-    let nonce: bigint = slice.loadUintBig(64);
     let state: number = slice.loadUint(4);
-    let budget: Coins = loadCoins(slice);
-    let client_key: BitString = slice.loadBits(256);
-    let slice1 = slice.loadRef().beginParse(true);
-    let request: JobRequest = loadJobRequest(slice1);
     let terms: Maybe<JobTerms> = loadMaybe<JobTerms>(slice, ((slice: Slice) => {
         let slice1 = slice.loadRef().beginParse(true);
         return loadJobTerms(slice1)
 
     }));
+    let budget: Coins = loadCoins(slice);
+    let progress: JobProgress = loadJobProgress(slice);
+    let slice1 = slice.loadRef().beginParse(true);
+    let ident: JobIdent = loadJobIdent(slice1);
     let slice2 = slice.loadRef().beginParse(true);
-    let progress: JobProgress = loadJobProgress(slice2);
+    let request: JobRequest = loadJobRequest(slice2);
     return {
         kind: 'JobStorage',
-        root: root,
-        client: client,
-        nonce: nonce,
         state: state,
-        budget: budget,
-        client_key: client_key,
-        request: request,
         terms: terms,
+        budget: budget,
         progress: progress,
+        ident: ident,
+        request: request,
     }
 
 }
 
 export function storeJobStorage(jobStorage: JobStorage): (builder: Builder) => void {
     return ((builder: Builder) => {
-        builder.storeAddress(jobStorage.root);
-        builder.storeAddress(jobStorage.client);
-        builder.storeUint(jobStorage.nonce, 64);
         builder.storeUint(jobStorage.state, 4);
-        storeCoins(jobStorage.budget)(builder);
-        builder.storeBits(jobStorage.client_key);
-        let cell1 = beginCell();
-        storeJobRequest(jobStorage.request)(cell1);
-        builder.storeRef(cell1);
         storeMaybe<JobTerms>(jobStorage.terms, ((arg: JobTerms) => {
             return ((builder: Builder) => {
                 let cell1 = beginCell();
@@ -4643,9 +4593,41 @@ export function storeJobStorage(jobStorage: JobStorage): (builder: Builder) => v
             })
 
         }))(builder);
+        storeCoins(jobStorage.budget)(builder);
+        storeJobProgress(jobStorage.progress)(builder);
+        let cell1 = beginCell();
+        storeJobIdent(jobStorage.ident)(cell1);
+        builder.storeRef(cell1);
         let cell2 = beginCell();
-        storeJobProgress(jobStorage.progress)(cell2);
+        storeJobRequest(jobStorage.request)(cell2);
         builder.storeRef(cell2);
+    })
+
+}
+
+// job_ident$_ root:MsgAddressInt client:MsgAddressInt nonce:uint64 client_key:bits256 = JobIdent;
+
+export function loadJobIdent(slice: Slice): JobIdent {
+    let root: Address = slice.loadAddress();
+    let client: Address = slice.loadAddress();
+    let nonce: bigint = slice.loadUintBig(64);
+    let client_key: BitString = slice.loadBits(256);
+    return {
+        kind: 'JobIdent',
+        root: root,
+        client: client,
+        nonce: nonce,
+        client_key: client_key,
+    }
+
+}
+
+export function storeJobIdent(jobIdent: JobIdent): (builder: Builder) => void {
+    return ((builder: Builder) => {
+        builder.storeAddress(jobIdent.root);
+        builder.storeAddress(jobIdent.client);
+        builder.storeUint(jobIdent.nonce, 64);
+        builder.storeBits(jobIdent.client_key);
     })
 
 }
