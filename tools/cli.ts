@@ -19,7 +19,7 @@ import { bufferToBigint } from '../wrappers/common';
 import { isAttestationError } from '../attestation/errors';
 import { parseSignedStatement, ParsedSignedStatement, verifySignedStatement } from '../attestation/statement';
 import { Provider, RewardEntry } from '../wrappers/Provider';
-import { EpochTotals, RewardPool } from '../wrappers/RewardPool';
+import { EpochTotals, estimateShare, RewardPool } from '../wrappers/RewardPool';
 import { Errors, Mode, Op, ParamBounds, ProviderState, ProviderStateName, RewardEntryState, RewardLimits } from '../wrappers/constants';
 import { loadRootStorage, loadTimelockAction } from '../wrappers/generated/schema';
 
@@ -728,8 +728,7 @@ export async function entryEstimate(pool: OpenedContract<RewardPool>, e: RewardE
         const amount = await pool.getRewardShare(e.epoch, e.work);
         return { amount, note: now >= e.at ? 'claimable now' : `claimable from ${formatTime(e.at)}` };
     }
-    const total = t.work + e.work;
-    const amount = total === 0n ? 0n : ((t.funded + e.fees) * e.work) / total;
+    const amount = estimateShare(t, e.work, e.fees);
     const late = now >= t.claimAt;
     if (e.state === RewardEntryState.pending) {
         if (late) return { amount: 0n, note: `late: reported now its fees fund the current epoch and its work earns nothing (reports counted until ${formatTime(t.claimAt)})` };

@@ -73,6 +73,17 @@ export const coinsValue = {
     parse: (s: Slice) => s.loadCoins(),
 };
 
+/**
+ * What a not-yet-counted entry (work, fees) would be paid if it were counted now in an epoch
+ * with `totals`: its fees join the epoch's funding and its work the epoch's total, and the
+ * share is floor(funded × work / total) — of the funding, as the pool pays it (SPEC §8.6),
+ * not of what other claims left. An estimate: later reports and funding change it.
+ */
+export function estimateShare(totals: { work: bigint; funded: bigint }, work: bigint, fees: bigint): bigint {
+    const total = totals.work + work;
+    return total === 0n ? 0n : ((totals.funded + fees) * work) / total;
+}
+
 export class RewardPool implements Contract {
     constructor(
         readonly address: Address,
@@ -173,10 +184,7 @@ export class RewardPool implements Contract {
                 out.push({ epoch: e.epoch, state: e.state, work: e.work, reward: await this.getRewardShare(provider, e.epoch, e.work), estimate: false });
                 continue;
             }
-            const t = await this.getEpoch(provider, e.epoch);
-            const total = t.work + e.work;
-            // As tools/cli.ts entryEstimate: a share is taken of the funding, not of what is left after other claims.
-            const reward = total === 0n ? 0n : ((t.funded + e.fees) * e.work) / total;
+            const reward = estimateShare(await this.getEpoch(provider, e.epoch), e.work, e.fees);
             out.push({ epoch: e.epoch, state: e.state, work: e.work, reward, estimate: true });
         }
         return out;

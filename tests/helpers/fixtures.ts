@@ -176,13 +176,18 @@ export function expectSuccess(txs: BlockchainTransaction[], to: Address) {
     expect(txs).toHaveTransaction({ to, success: true });
 }
 
+/** Compute gas of one transaction (throws when it had no compute phase). */
+export function gasOfTx(tx: BlockchainTransaction): bigint {
+    const d = tx.description;
+    if (d.type !== 'generic' || d.computePhase.type !== 'vm') throw new Error('no compute phase');
+    return d.computePhase.gasUsed;
+}
+
 /** Compute gas of the transaction on `to` (the first one). */
 export function gasOf(txs: BlockchainTransaction[], to: Address): bigint {
     const tx = txs.find((t) => t.inMessage?.info.dest?.toString() === to.toString());
     if (!tx) throw new Error(`no transaction on ${to}`);
-    const d = tx.description;
-    if (d.type !== 'generic' || d.computePhase.type !== 'vm') throw new Error('no compute phase');
-    return d.computePhase.gasUsed;
+    return gasOfTx(tx);
 }
 
 /** Total fees (compute + action + storage + import) and forward fees of a set of transactions. */
@@ -456,16 +461,26 @@ export function forwardFeeTo(fees: FeeCalc, tx: Transaction, to: Address): bigin
  * A non-bounceable notification too small to pay for the recipient's code (a wallet receiving
  * a fee of a few thousand nanoton runs out of gas) is credited all the same: not a failure.
  */
-export function expectNoFailure(txs: BlockchainTransaction[]) {
-    for (const tx of txs) {
+/**
+ * The first transaction of a chain that failed, or undefined. Not a failure: a non-bounceable
+ * message whose value was only credited because it could not pay for gas (a dust notification
+ * to a wallet, a tiny fee forwarded to the pool).
+ */
+export function firstFailure(txs: BlockchainTransaction[]): BlockchainTransaction | undefined {
+    return txs.find((tx) => {
         const d = tx.description;
-        if (d.type !== 'generic') continue;
+        if (d.type !== 'generic' || !d.aborted) return false;
         const info = tx.inMessage?.info;
         const outOfGas = d.computePhase.type === 'skipped' || (d.computePhase.type === 'vm' && d.computePhase.exitCode === -14);
-        const creditedOnly = outOfGas && info?.type === 'internal' && !info.bounce;
-        const where = `${info?.dest?.toString()}`;
-        expect({ where, aborted: d.aborted && !creditedOnly }).toEqual({ where, aborted: false });
-    }
+        return !(outOfGas && info?.type === 'internal' && !info.bounce);
+    });
+}
+
+/** No transaction of the chain failed (see firstFailure); the failure's address is in the message. */
+export function expectNoFailure(txs: BlockchainTransaction[]) {
+    const bad = firstFailure(txs);
+    const where = `${bad?.inMessage?.info.dest?.toString()}`;
+    expect({ where, aborted: bad !== undefined }).toEqual({ where, aborted: false });
 }
 
 /** The transaction on `to` from `from` (with opcode `op`, if given); throws unless there is exactly one. */

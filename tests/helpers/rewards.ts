@@ -11,6 +11,7 @@ import {
     DAY,
     deployProtocol,
     expectNoFailure,
+    firstFailure,
     HOUR,
     JOB_PRICE,
     loadCode,
@@ -24,8 +25,8 @@ import { Provider } from '../../wrappers/Provider';
 
 /** Throws with the failing contract, exit and action codes when a transaction of `txs` aborted. */
 export function step(label: string, txs: BlockchainTransaction[]) {
-    // A compute phase skipped for lack of gas (dust value, e.g. a tiny fee forwarded to the pool) keeps the value there.
-    const bad = txs.find((t) => t.description.type === 'generic' && t.description.aborted && t.description.computePhase.type !== 'skipped');
+    // The rule of fixtures.expectNoFailure; an Error with the label, for helpers run outside an expect.
+    const bad = firstFailure(txs);
     if (bad) {
         const d = bad.description as any;
         throw new Error(`${label}: aborted at ${bad.inMessage?.info.dest} exit ${d.computePhase?.exitCode} action ${d.actionPhase?.resultCode}`);

@@ -12,17 +12,11 @@ import { coinsValue, RewardPool } from '../../wrappers/RewardPool';
 import { Provider } from '../../wrappers/Provider';
 import { Errors, Op, RewardEntryState } from '../../wrappers/constants';
 import { installProviders } from '../../bench/population';
+import { gasOf } from '../helpers/fixtures';
 
 async function stateOf(w: RewardWorld, a: Address): Promise<string> {
     const acc = (await w.blockchain.getContract(a)).accountState;
     return acc?.type === 'active' ? acc.state.data!.hash().toString('hex') : String(acc?.type);
-}
-
-function gasOn(txs: BlockchainTransaction[], a: Address): bigint {
-    const tx = txs.find((t) => t.inMessage?.info.dest?.toString() === a.toString())!;
-    const d = tx.description;
-    if (d.type !== 'generic' || d.computePhase.type !== 'vm') throw new Error('no compute phase');
-    return d.computePhase.gasUsed;
 }
 
 const reportUsageBody = (owner: Address, epoch: number, work: bigint, fees: bigint, endsAt: number) =>
@@ -181,7 +175,7 @@ describe('reward pool: claim gas does not grow with the number of providers', ()
         w.blockchain.now += w.poolConfig.reportGrace;
         const r = await p.provider.sendClaimRewards(p.owner.getSender(), values.claim, w.pool.address);
         step('claim', r.transactions);
-        return { provider: gasOn(r.transactions, p.provider.address), pool: gasOn(r.transactions, w.pool.address) };
+        return { provider: gasOf(r.transactions, p.provider.address), pool: gasOf(r.transactions, w.pool.address) };
     }
 
     it('a claim with 1,000 registered providers costs the same gas as with 1 (within 2 %)', async () => {
