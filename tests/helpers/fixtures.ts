@@ -349,9 +349,7 @@ export function jobFees(blockchain: Blockchain) {
     const jobOverhead =
         f.compute(C['gas::job_create']) +
         f.forward(C['msg::offer_job_bits'], C['msg::offer_job_cells']) +
-        f.compute(C['gas::provider_offer_job']) +
-        f.forward(C['msg::job_accepted_bits'], C['msg::job_accepted_cells']) +
-        f.compute(C['gas::job_answer']) +
+        offerValue +
         4n * notification +
         notification +
         providerClose +
